@@ -1,0 +1,330 @@
+//! The checker walks one file once, macro bodies included, and calls every enabled lint's hooks
+//! on the nodes they ask for. Lints read the file through it: the semantic model, the source
+//! text, and the chain of enclosing nodes.
+
+use std::cell::RefCell;
+
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::lints::Rule;
+use crate::model::Model;
+use crate::model::catalog::Catalog;
+use crate::model::macros::{Fallback, MacroBody, SelectArm, macro_name};
+use crate::source::{SourceFile, Span};
+
+/// A function, method or trait method with its signature and (maybe) body.
+#[derive(Clone, Copy)]
+pub struct FnNode<'a> {
+    pub attrs: &'a [syn::Attribute],
+    pub vis: Option<&'a syn::Visibility>,
+    pub sig: &'a syn::Signature,
+    pub block: Option<&'a syn::Block>,
+    pub owner: FnOwner<'a>,
+}
+
+#[derive(Clone, Copy)]
+pub enum FnOwner<'a> {
+    /// A free function.
+    Free,
+    /// A method of an inherent or trait `impl`.
+    Impl(&'a syn::ItemImpl),
+    /// A method declared in a trait.
+    Trait(&'a syn::ItemTrait),
+}
+
+impl<'a> FnNode<'a> {
+    /// A method of `impl Trait for Type`: the trait fixes its signature.
+    pub fn is_trait_impl(&self) -> bool {
+        matches!(self.owner, FnOwner::Impl(item) if item.trait_.is_some())
+    }
+
+    pub fn name(&self) -> String {
+        self.sig.ident.to_string()
+    }
+}
+
+/// A macro call whose body the model parsed.
+#[derive(Clone, Copy)]
+pub struct MacroCall<'a> {
+    pub mac: &'a syn::Macro,
+    pub body: &'a MacroBody,
+}
+
+impl MacroCall<'_> {
+    /// The last segment of the macro's path (`select` for `tokio::select!`).
+    pub fn name(&self) -> String {
+        macro_name(self.mac)
+    }
+}
+
+/// A node on the path from the file to the node being checked.
+#[derive(Clone, Copy)]
+pub enum Node<'a> {
+    Mod(&'a syn::ItemMod),
+    Impl(&'a syn::ItemImpl),
+    Trait(&'a syn::ItemTrait),
+    Fn(FnNode<'a>),
+    Block(&'a syn::Block),
+    Stmt(&'a syn::Stmt),
+    Expr(&'a syn::Expr),
+    Arm(&'a syn::Arm),
+    Macro(MacroCall<'a>),
+    SelectArm(&'a SelectArm),
+    Fallback(&'a Fallback),
+}
+
+pub struct Checker<'a> {
+    pub source: &'a SourceFile,
+    pub model: &'a Model<'a>,
+    pub catalog: &'a Catalog,
+    /// The project's configuration, for lint options.
+    pub config: &'a Config,
+    /// Enclosing nodes, outermost first; the last one is the node being checked.
+    stack: Vec<Node<'a>>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn report(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    /// The file span of a syntax node.
+    pub fn span(&self, node: &impl Spanned) -> Span {
+        self.span_of(node.span())
+    }
+
+    /// The file span of a token span.
+    pub fn span_of(&self, span: proc_macro2::Span) -> Span {
+        self.source.span_from_code(span.byte_range())
+    }
+
+    /// The source text of a syntax node, as written.
+    pub fn text(&self, node: &impl Spanned) -> &'a str {
+        self.source.slice(self.span(node))
+    }
+
+    /// The nodes enclosing the one being checked, innermost first.
+    pub fn parents(&self) -> impl Iterator<Item = Node<'a>> + '_ {
+        self.stack.iter().rev().skip(1).copied()
+    }
+
+    /// The block directly holding the statement being checked.
+    pub fn enclosing_block(&self) -> Option<&'a syn::Block> {
+        match self.parents().next()? {
+            Node::Block(block) => Some(block),
+            _ => None,
+        }
+    }
+
+    /// The innermost function around the node being checked (closures are not functions).
+    pub fn enclosing_fn(&self) -> Option<FnNode<'a>> {
+        self.parents().find_map(|node| match node {
+            Node::Fn(f) => Some(f),
+            _ => None,
+        })
+    }
+}
+
+/// Runs `rules` over `file` and returns what they report.
+pub fn check<'a>(
+    file: &'a syn::File,
+    source: &'a SourceFile,
+    model: &'a Model<'a>,
+    config: &'a Config,
+    rules: &[&'static Rule],
+) -> Vec<Diagnostic> {
+    let mut walker = Walker {
+        checker: Checker {
+            source,
+            model,
+            catalog: model.catalog,
+            config,
+            stack: Vec::new(),
+            diagnostics: RefCell::new(Vec::new()),
+        },
+        rules,
+    };
+    walker.visit_file(file);
+    walker.checker.diagnostics.into_inner()
+}
+
+struct Walker<'a, 'r> {
+    checker: Checker<'a>,
+    rules: &'r [&'static Rule],
+}
+
+impl<'a> Walker<'a, '_> {
+    fn enter(&mut self, node: Node<'a>) {
+        self.checker.stack.push(node);
+    }
+
+    fn leave(&mut self) {
+        self.checker.stack.pop();
+    }
+
+    fn owner(&self) -> FnOwner<'a> {
+        match self.checker.stack.last() {
+            Some(Node::Impl(item)) => FnOwner::Impl(item),
+            Some(Node::Trait(item)) => FnOwner::Trait(item),
+            _ => FnOwner::Free,
+        }
+    }
+
+    fn visit_fn_node(&mut self, node: FnNode<'a>) {
+        self.enter(Node::Fn(node));
+        for rule in self.rules {
+            if let Some(hook) = rule.hooks.on_fn {
+                hook(&self.checker, &node);
+            }
+        }
+        if let Some(block) = node.block {
+            self.visit_block(block);
+        }
+        self.leave();
+    }
+
+    fn visit_select_parts(&mut self, arms: &'a [SelectArm], fallbacks: &'a [Fallback]) {
+        for arm in arms {
+            self.enter(Node::SelectArm(arm));
+            if let Some(guard) = &arm.guard {
+                self.visit_expr(guard);
+            }
+            self.visit_expr(&arm.expr);
+            if let Some(value) = &arm.value {
+                self.visit_expr(value);
+            }
+            self.visit_expr(&arm.body);
+            self.leave();
+        }
+        for fallback in fallbacks {
+            self.enter(Node::Fallback(fallback));
+            if let Some(timeout) = &fallback.timeout {
+                self.visit_expr(timeout);
+            }
+            self.visit_expr(&fallback.body);
+            self.leave();
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Walker<'a, '_> {
+    fn visit_item_mod(&mut self, item: &'a syn::ItemMod) {
+        self.enter(Node::Mod(item));
+        syn::visit::visit_item_mod(self, item);
+        self.leave();
+    }
+
+    fn visit_item_impl(&mut self, item: &'a syn::ItemImpl) {
+        self.enter(Node::Impl(item));
+        for impl_item in &item.items {
+            self.visit_impl_item(impl_item);
+        }
+        self.leave();
+    }
+
+    fn visit_item_trait(&mut self, item: &'a syn::ItemTrait) {
+        self.enter(Node::Trait(item));
+        for trait_item in &item.items {
+            self.visit_trait_item(trait_item);
+        }
+        self.leave();
+    }
+
+    fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
+        let node = FnNode {
+            attrs: &item.attrs,
+            vis: Some(&item.vis),
+            sig: &item.sig,
+            block: Some(&item.block),
+            owner: FnOwner::Free,
+        };
+        self.visit_fn_node(node);
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'a syn::ImplItemFn) {
+        let node = FnNode {
+            attrs: &item.attrs,
+            vis: Some(&item.vis),
+            sig: &item.sig,
+            block: Some(&item.block),
+            owner: self.owner(),
+        };
+        self.visit_fn_node(node);
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'a syn::TraitItemFn) {
+        let node = FnNode {
+            attrs: &item.attrs,
+            vis: None,
+            sig: &item.sig,
+            block: item.default.as_ref(),
+            owner: self.owner(),
+        };
+        self.visit_fn_node(node);
+    }
+
+    fn visit_block(&mut self, block: &'a syn::Block) {
+        self.enter(Node::Block(block));
+        syn::visit::visit_block(self, block);
+        self.leave();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a syn::Stmt) {
+        self.enter(Node::Stmt(stmt));
+        for rule in self.rules {
+            if let Some(hook) = rule.hooks.on_stmt {
+                hook(&self.checker, stmt);
+            }
+        }
+        syn::visit::visit_stmt(self, stmt);
+        self.leave();
+    }
+
+    fn visit_expr(&mut self, expr: &'a syn::Expr) {
+        self.enter(Node::Expr(expr));
+        for rule in self.rules {
+            if let Some(hook) = rule.hooks.on_expr {
+                hook(&self.checker, expr);
+            }
+        }
+        syn::visit::visit_expr(self, expr);
+        self.leave();
+    }
+
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        self.enter(Node::Arm(arm));
+        syn::visit::visit_arm(self, arm);
+        self.leave();
+    }
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        let Some(body) = self.checker.model.macro_body(mac) else {
+            return;
+        };
+        let call = MacroCall { mac, body };
+        self.enter(Node::Macro(call));
+        for rule in self.rules {
+            if let Some(hook) = rule.hooks.on_macro {
+                hook(&self.checker, &call);
+            }
+        }
+        match body {
+            MacroBody::Select(select) => self.visit_select_parts(&select.arms, &select.fallbacks),
+            MacroBody::Exprs(exprs) => {
+                for expr in exprs {
+                    self.visit_expr(expr);
+                }
+            }
+            MacroBody::Stmts(stmts) => {
+                for stmt in stmts {
+                    self.visit_stmt(stmt);
+                }
+            }
+        }
+        self.leave();
+    }
+}

@@ -1,0 +1,20 @@
+//! ctxlint: a fast, syntax-level linter for Rust code that passes contexts and cancellation
+//! tokens around.
+//!
+//! The pipeline per file: [`source`] (text and positions) → syn → [`model`] (what names mean)
+//! → [`checker`] (walks the file, calls the [`lints`]) → [`diagnostic`]s → [`output`].
+//! [`engine`] runs it over many files in parallel; [`cli`] is the command line.
+
+pub mod checker;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod fix;
+pub mod model;
+pub mod output;
+pub mod source;
+
+#[path = "../lints/mod.rs"]
+pub mod lints;

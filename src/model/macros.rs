@@ -1,0 +1,463 @@
+//! Macro bodies: syn leaves a macro's tokens unparsed, but cancellation code lives in
+//! `select!`, `join!` and `defer!`. These bodies are parsed here into syntax whose spans point
+//! into the file, so every lint sees inside them. Expression-shaped macros (`assert!`,
+//! `println!`-like, `vec!`, logging) are parsed best-effort, argument by argument. A body that
+//! does not parse is skipped silently: it is not a parse error of the file.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::{Expr, Pat, Stmt, Token};
+
+/// The parsed body of a macro call.
+#[derive(Debug)]
+pub enum MacroBody {
+    Select(Select),
+    /// Arguments that parsed as expressions (`join!`, `assert!`, `println!`, …).
+    Exprs(Vec<Expr>),
+    /// Statements (`defer! { … }`).
+    Stmts(Vec<Stmt>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectFlavor {
+    /// `tokio::select!`, `futures::select!`/`select_biased!`: `pat = future => handler`.
+    Futures,
+    /// crossbeam / go-lib: `recv(rx) -> msg => handler`.
+    Channel,
+}
+
+#[derive(Debug)]
+pub struct Select {
+    pub flavor: SelectFlavor,
+    /// `biased;` (tokio) or `select_biased!` (futures).
+    pub biased: bool,
+    pub arms: Vec<SelectArm>,
+    /// `else =>` (tokio), `default =>` / `complete =>` (futures, channel selects).
+    pub fallbacks: Vec<Fallback>,
+}
+
+#[derive(Debug)]
+pub struct SelectArm {
+    /// `pat` in `pat = future`, or in `recv(rx) -> pat`.
+    pub pat: Option<Pat>,
+    pub op: ArmOp,
+    /// The future, or the channel of a `recv`/`send`.
+    pub expr: Expr,
+    /// `send(ch, value)`: the value.
+    pub value: Option<Expr>,
+    /// tokio's `, if cond`.
+    pub guard: Option<Expr>,
+    pub body: Expr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArmOp {
+    Await,
+    Recv,
+    Send,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FallbackKind {
+    Else,
+    Default,
+    Complete,
+}
+
+#[derive(Debug)]
+pub struct Fallback {
+    pub kind: FallbackKind,
+    /// The keyword (`else`, `default`, `complete`).
+    pub keyword: proc_macro2::Span,
+    /// `default(timeout) =>` in channel selects.
+    pub timeout: Option<Expr>,
+    pub body: Expr,
+}
+
+/// Macros whose arguments are expressions separated by commas.
+const EXPRESSION_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "panic",
+    "unreachable",
+    "todo",
+    "unimplemented",
+    "dbg",
+    "vec",
+    "matches",
+    "pin",
+    "pin_mut",
+    "ready",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "event",
+    "anyhow",
+    "bail",
+    "ensure",
+    "format_err",
+];
+
+/// Macros whose arguments are format strings, whose `{name}` arguments are references.
+pub const FORMAT_MACROS: &[&str] = &[
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "panic",
+    "unreachable",
+    "todo",
+    "unimplemented",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "event",
+    "anyhow",
+    "bail",
+    "ensure",
+    "format_err",
+];
+
+/// The last segment of a macro's path: `tokio::select!` is `select`.
+pub fn macro_name(mac: &syn::Macro) -> String {
+    mac.path
+        .segments
+        .last()
+        .map(|segment| segment.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// Parses a macro body ctxlint understands; `None` for other macros and for bodies that do not
+/// parse.
+pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
+    let name = macro_name(mac);
+    match name.as_str() {
+        "select" | "select_biased" => {
+            let biased = name == "select_biased";
+            let select = (|input: ParseStream| parse_select(input, biased)).parse2(mac.tokens.clone());
+            select.ok().map(MacroBody::Select)
+        }
+        "join" | "try_join" => parse_join.parse2(mac.tokens.clone()).ok().map(MacroBody::Exprs),
+        "defer" => syn::Block::parse_within
+            .parse2(mac.tokens.clone())
+            .ok()
+            .map(MacroBody::Stmts),
+        _ if EXPRESSION_MACROS.contains(&name.as_str()) => {
+            let exprs = expression_arguments(mac.tokens.clone());
+            (!exprs.is_empty()).then_some(MacroBody::Exprs(exprs))
+        }
+        _ => None,
+    }
+}
+
+fn parse_join(input: ParseStream) -> syn::Result<Vec<Expr>> {
+    skip_biased(input)?;
+    let exprs = input.parse_terminated(Expr::parse, Token![,])?;
+    Ok(exprs.into_iter().collect())
+}
+
+fn skip_biased(input: ParseStream) -> syn::Result<bool> {
+    if peek_word(input, "biased") && input.peek2(Token![;]) {
+        input.parse::<syn::Ident>()?;
+        input.parse::<Token![;]>()?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn peek_word(input: ParseStream, word: &str) -> bool {
+    input.cursor().ident().is_some_and(|(ident, _)| ident == word)
+}
+
+fn parse_select(input: ParseStream, biased: bool) -> syn::Result<Select> {
+    let mut select = Select {
+        flavor: SelectFlavor::Futures,
+        biased: skip_biased(input)? || biased,
+        arms: Vec::new(),
+        fallbacks: Vec::new(),
+    };
+    while !input.is_empty() {
+        if input.peek(Token![else]) && input.peek2(Token![=>]) {
+            let keyword = input.parse::<Token![else]>()?.span;
+            input.parse::<Token![=>]>()?;
+            let body = parse_handler(input)?;
+            select.fallbacks.push(Fallback {
+                kind: FallbackKind::Else,
+                keyword,
+                timeout: None,
+                body,
+            });
+        } else if (peek_word(input, "default") || peek_word(input, "complete"))
+            && (input.peek2(Token![=>]) || input.peek2(syn::token::Paren))
+        {
+            let keyword: syn::Ident = input.parse()?;
+            let timeout = if input.peek(syn::token::Paren) {
+                let content;
+                syn::parenthesized!(content in input);
+                Some(content.parse::<Expr>()?)
+            } else {
+                None
+            };
+            input.parse::<Token![=>]>()?;
+            let body = parse_handler(input)?;
+            select.fallbacks.push(Fallback {
+                kind: if keyword == "default" {
+                    FallbackKind::Default
+                } else {
+                    FallbackKind::Complete
+                },
+                keyword: keyword.span(),
+                timeout,
+                body,
+            });
+        } else if (peek_word(input, "recv") || peek_word(input, "send")) && input.peek2(syn::token::Paren) {
+            select.flavor = SelectFlavor::Channel;
+            let op: syn::Ident = input.parse()?;
+            let content;
+            syn::parenthesized!(content in input);
+            let expr = content.parse::<Expr>()?;
+            let value = if content.peek(Token![,]) {
+                content.parse::<Token![,]>()?;
+                Some(content.parse::<Expr>()?)
+            } else {
+                None
+            };
+            let pat = if input.peek(Token![->]) {
+                input.parse::<Token![->]>()?;
+                Some(Pat::parse_multi_with_leading_vert(input)?)
+            } else {
+                None
+            };
+            input.parse::<Token![=>]>()?;
+            let body = parse_handler(input)?;
+            select.arms.push(SelectArm {
+                pat,
+                op: if op == "recv" { ArmOp::Recv } else { ArmOp::Send },
+                expr,
+                value,
+                guard: None,
+                body,
+            });
+        } else {
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            input.parse::<Token![=]>()?;
+            let expr = input.parse::<Expr>()?;
+            let guard = if input.peek(Token![,]) && input.peek2(Token![if]) {
+                input.parse::<Token![,]>()?;
+                input.parse::<Token![if]>()?;
+                Some(input.parse::<Expr>()?)
+            } else {
+                None
+            };
+            input.parse::<Token![=>]>()?;
+            let body = parse_handler(input)?;
+            select.arms.push(SelectArm {
+                pat: Some(pat),
+                op: ArmOp::Await,
+                expr,
+                value: None,
+                guard,
+                body,
+            });
+        }
+    }
+    Ok(select)
+}
+
+/// An arm's handler: a block (comma optional) or an expression followed by a comma or the end.
+fn parse_handler(input: ParseStream) -> syn::Result<Expr> {
+    let body = if input.peek(syn::token::Brace) {
+        Expr::Block(syn::ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block: input.parse()?,
+        })
+    } else {
+        input.parse::<Expr>()?
+    };
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+    } else if !input.is_empty() && !is_block_like(&body) {
+        return Err(input.error("expected `,` after a select arm"));
+    }
+    Ok(body)
+}
+
+fn is_block_like(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Block(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_)
+            | Expr::Unsafe(_)
+            | Expr::TryBlock(_)
+            | Expr::Const(_)
+    )
+}
+
+/// Splits a token stream at top-level commas (and semicolons, for `vec![x; n]`) and keeps the
+/// pieces that parse as expressions.
+fn expression_arguments(tokens: TokenStream) -> Vec<Expr> {
+    split_arguments(tokens)
+        .into_iter()
+        .filter_map(|piece| syn::parse2::<Expr>(piece).ok())
+        .collect()
+}
+
+pub fn split_arguments(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut pieces = Vec::new();
+    let mut current = Vec::new();
+    for tree in tokens {
+        match &tree {
+            TokenTree::Punct(p) if matches!(p.as_char(), ',' | ';') => {
+                pieces.push(current.drain(..).collect::<TokenStream>());
+            }
+            _ => current.push(tree),
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current.into_iter().collect());
+    }
+    pieces.retain(|piece| !piece.is_empty());
+    pieces
+}
+
+/// Every identifier in a token stream (a macro's body ctxlint does not parse), with the names
+/// written inside format strings (`"{cancel}"`, `"{cancel:?}"`).
+pub fn mentioned_idents(tokens: &TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
+    for tree in tokens.clone() {
+        match tree {
+            TokenTree::Ident(ident) => out.push((ident.to_string(), ident.span())),
+            TokenTree::Group(group) => mentioned_idents(&group.stream(), out),
+            TokenTree::Literal(lit) => format_string_names(&lit, out),
+            _ => {}
+        }
+    }
+}
+
+/// Names used as inline format arguments: `{name}` or `{name:…}` in a string literal.
+pub fn format_string_names(lit: &proc_macro2::Literal, out: &mut Vec<(String, proc_macro2::Span)>) {
+    let text = lit.to_string();
+    if !text.starts_with('"') && !text.starts_with('r') {
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            if bytes.get(i + 1) == Some(&b'{') {
+                i += 2;
+                continue;
+            }
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            if end > start && !bytes[start].is_ascii_digit() && matches!(bytes.get(end), Some(b'}' | b':')) {
+                out.push((text[start..end].to_string(), lit.span()));
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(src: &str) -> Option<MacroBody> {
+        let mac: syn::Macro = syn::parse_str(src).unwrap();
+        parse(&mac)
+    }
+
+    #[test]
+    fn tokio_select_with_biased_guard_and_else() {
+        let Some(MacroBody::Select(select)) = body(
+            "tokio::select! { biased; _ = token.cancelled() => break, Some(v) = rx.recv(), if open => { work(v) } else => {} }",
+        ) else {
+            panic!("not parsed")
+        };
+        assert!(select.biased);
+        assert_eq!(select.flavor, SelectFlavor::Futures);
+        assert_eq!(select.arms.len(), 2);
+        assert!(select.arms[1].guard.is_some());
+        assert_eq!(select.fallbacks[0].kind, FallbackKind::Else);
+    }
+
+    #[test]
+    fn futures_select_with_default_and_complete() {
+        let Some(MacroBody::Select(select)) =
+            body("futures::select! { x = a => x, default => (), complete => break }")
+        else {
+            panic!("not parsed")
+        };
+        assert_eq!(select.arms.len(), 1);
+        let kinds: Vec<_> = select.fallbacks.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FallbackKind::Default, FallbackKind::Complete]);
+    }
+
+    #[test]
+    fn channel_select() {
+        let Some(MacroBody::Select(select)) = body(
+            "go_lib::select! { recv(ctx.done()) -> _ => break, send(tx, 1) -> r => {}, default => { work(); } }",
+        ) else {
+            panic!("not parsed")
+        };
+        assert_eq!(select.flavor, SelectFlavor::Channel);
+        assert_eq!(select.arms[0].op, ArmOp::Recv);
+        assert_eq!(select.arms[1].op, ArmOp::Send);
+        assert!(select.arms[1].value.is_some());
+        assert_eq!(select.fallbacks[0].kind, FallbackKind::Default);
+    }
+
+    #[test]
+    fn join_defer_and_expression_macros() {
+        assert!(matches!(body("tokio::join!(a, b.c())"), Some(MacroBody::Exprs(e)) if e.len() == 2));
+        assert!(matches!(body("defer! { cancel.call(); }"), Some(MacroBody::Stmts(s)) if s.len() == 1));
+        // `?x` does not parse as an expression; the rest does.
+        assert!(matches!(body("info!(?x, \"m {}\", y)"), Some(MacroBody::Exprs(e)) if e.len() == 2));
+        assert!(body("my_dsl! { <div> }").is_none());
+        assert!(body("tokio::select! { this is not select }").is_none());
+    }
+
+    #[test]
+    fn names_in_format_strings() {
+        let mut out = Vec::new();
+        let tokens: TokenStream = r#""{cancel} {x:?} {{skip}} {0} {}""#.parse().unwrap();
+        mentioned_idents(&tokens, &mut out);
+        let names: Vec<_> = out.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["cancel", "x"]);
+    }
+}

@@ -1,0 +1,268 @@
+//! The semantic model every lint reads: what the names in one file refer to, which bindings are
+//! contexts, tokens, guards and cancel functions, and what the macros in it contain. This is
+//! the one place that knows about APIs; lints ask it questions.
+
+pub mod catalog;
+pub mod macros;
+pub mod resolve;
+pub mod scope;
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use syn::spanned::Spanned;
+use syn::{Expr, Member};
+
+use self::catalog::{Callable, Catalog, Kind, Returns, TypeId};
+use self::macros::MacroBody;
+use self::resolve::Imports;
+pub use self::scope::{Binding, BindingId, BindingKind};
+
+/// Identifies a syntax node by its byte range (relative to the parsed code). Tokens of a file,
+/// macro bodies included, never share a range, so a node's range is its identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SpanKey(usize, usize);
+
+impl SpanKey {
+    pub fn of(node: &impl Spanned) -> SpanKey {
+        SpanKey::from_range(node.span().byte_range())
+    }
+
+    pub fn from_range(range: Range<usize>) -> SpanKey {
+        SpanKey(range.start, range.end)
+    }
+
+    pub fn from_span(span: proc_macro2::Span) -> SpanKey {
+        SpanKey::from_range(span.byte_range())
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.0..self.1
+    }
+
+    pub fn contains(self, other: SpanKey) -> bool {
+        self.0 <= other.0 && other.1 <= self.1
+    }
+
+    pub fn len(self) -> usize {
+        self.1 - self.0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == self.1
+    }
+}
+
+/// The static type of an expression, as far as ctxlint can tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// A catalog type.
+    Api(TypeId),
+    Tuple(Vec<Option<Ty>>),
+    /// A struct declared in this file.
+    Struct(StructId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StructId(usize);
+
+#[derive(Debug)]
+pub struct StructDef {
+    pub name: String,
+    /// Named fields by name; tuple fields as `0`, `1`, ….
+    pub fields: HashMap<String, Ty>,
+}
+
+/// What ctxlint knows about one parsed file.
+pub struct Model<'c> {
+    pub catalog: &'c Catalog,
+    pub imports: Imports,
+    bindings: Vec<Binding>,
+    /// Identifier expressions that refer to a binding.
+    uses: HashMap<SpanKey, BindingId>,
+    /// Identifier patterns that introduce a binding.
+    decls: HashMap<SpanKey, BindingId>,
+    /// Types written in signatures, `let`s and fields that resolved.
+    types: HashMap<SpanKey, Ty>,
+    macros: HashMap<SpanKey, MacroBody>,
+    structs: Vec<StructDef>,
+    /// Method names this file defines: they shadow distinctive catalog method names.
+    local_methods: HashSet<String>,
+}
+
+impl<'c> Model<'c> {
+    pub fn build(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
+        scope::build(file, catalog)
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.0]
+    }
+
+    pub fn bindings(&self) -> impl Iterator<Item = (BindingId, &Binding)> {
+        self.bindings.iter().enumerate().map(|(i, b)| (BindingId(i), b))
+    }
+
+    /// The binding an identifier expression (`token` in `token.cancel()`) refers to.
+    pub fn binding_of(&self, expr: &Expr) -> Option<BindingId> {
+        match expr {
+            Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                self.uses.get(&SpanKey::of(path)).copied()
+            }
+            Expr::Paren(e) => self.binding_of(&e.expr),
+            Expr::Group(e) => self.binding_of(&e.expr),
+            Expr::Reference(e) => self.binding_of(&e.expr),
+            _ => None,
+        }
+    }
+
+    /// The binding an identifier pattern (`ctx` in `let (ctx, cancel) = …`) introduces.
+    pub fn binding_declared_by(&self, ident: &syn::Ident) -> Option<BindingId> {
+        self.decls.get(&SpanKey::from_span(ident.span())).copied()
+    }
+
+    /// The parsed body of a macro call, if ctxlint understands that macro.
+    pub fn macro_body(&self, mac: &syn::Macro) -> Option<&MacroBody> {
+        self.macros.get(&SpanKey::of(mac))
+    }
+
+    /// The canonical path `path`, written at `node`, refers to: `None` for items of this file
+    /// and names that cannot be resolved with certainty.
+    pub fn resolve_path(&self, node: &impl Spanned, path: &syn::Path) -> Option<String> {
+        let scope = self.imports.scope_at(SpanKey::of(node));
+        self.imports.resolve(self.catalog, scope, path)
+    }
+
+    /// The resolved type written at `ty`, if it is a catalog type or a struct of this file.
+    pub fn written_type(&self, ty: &syn::Type) -> Option<&Ty> {
+        self.types.get(&SpanKey::of(ty))
+    }
+
+    pub fn struct_def(&self, id: StructId) -> &StructDef {
+        &self.structs[id.0]
+    }
+
+    /// The catalog kind of an expression's type.
+    pub fn kind_of(&self, expr: &Expr) -> Option<Kind> {
+        match self.type_of(expr)? {
+            Ty::Api(id) => Some(self.catalog.ty(id).kind),
+            _ => None,
+        }
+    }
+
+    /// The type of an expression, as far as ctxlint can tell.
+    pub fn type_of(&self, expr: &Expr) -> Option<Ty> {
+        match expr {
+            Expr::Path(_) => self
+                .binding_of(expr)
+                .and_then(|id| self.bindings[id.0].ty.clone()),
+            Expr::Paren(e) => self.type_of(&e.expr),
+            Expr::Group(e) => self.type_of(&e.expr),
+            Expr::Reference(e) => self.type_of(&e.expr),
+            Expr::Try(e) => self.type_of(&e.expr),
+            Expr::Call(call) => {
+                if let Some(callable) = self.callable(expr) {
+                    return returned(&callable.returns);
+                }
+                let arg = |i: usize| call.args.iter().nth(i).and_then(|a| self.type_of(a));
+                let Expr::Path(func) = &*call.func else {
+                    return None;
+                };
+                let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+                match segments.as_slice() {
+                    // Wrappers that keep what they hold.
+                    [.., "Arc" | "Rc" | "Box", "new"] => arg(0),
+                    // The displaced value.
+                    [.., "mem", "replace"] => arg(1),
+                    [.., "mem", "take"] => arg(0),
+                    _ => None,
+                }
+            }
+            Expr::MethodCall(call) => {
+                if matches!(call.method.to_string().as_str(), "clone" | "to_owned") && call.args.is_empty() {
+                    return self.type_of(&call.receiver);
+                }
+                self.callable(expr).and_then(|c| returned(&c.returns))
+            }
+            Expr::Field(field) => match (self.type_of(&field.base)?, &field.member) {
+                (Ty::Tuple(elems), Member::Unnamed(index)) => elems.get(index.index as usize)?.clone(),
+                (Ty::Struct(id), member) => self.structs[id.0].fields.get(&member_name(member)).cloned(),
+                (Ty::Api(id), Member::Named(name)) => self.catalog.field(id, &name.to_string()).map(Ty::Api),
+                _ => None,
+            },
+            Expr::Block(block) => match block.block.stmts.last() {
+                Some(syn::Stmt::Expr(tail, None)) => self.type_of(tail),
+                _ => None,
+            },
+            Expr::Struct(lit) => {
+                let name = lit.path.segments.last()?.ident.to_string();
+                self.local_struct(&name).map(Ty::Struct)
+            }
+            _ => None,
+        }
+    }
+
+    /// The catalog function or method a call expression calls.
+    pub fn callable(&self, expr: &Expr) -> Option<&'c Callable> {
+        match expr {
+            Expr::Call(call) => {
+                let Expr::Path(func) = &*call.func else {
+                    return None;
+                };
+                let path = self.resolve_path(func, &func.path)?;
+                if let Some(callable) = self.catalog.function(&path) {
+                    return Some(callable);
+                }
+                // `CancellationToken::child_token(&token)`: a method called by its path.
+                let (owner, method) = path.rsplit_once("::")?;
+                let owner = self.catalog.type_by_path(owner)?;
+                self.catalog.method(owner, method)
+            }
+            Expr::MethodCall(call) => {
+                let name = call.method.to_string();
+                match self.type_of(&call.receiver) {
+                    Some(Ty::Api(owner)) => self
+                        .catalog
+                        .method(owner, &name)
+                        .or_else(|| self.method_by_name(&name)),
+                    Some(_) => None,
+                    None => self.method_by_name(&name),
+                }
+            }
+            Expr::Paren(e) => self.callable(&e.expr),
+            Expr::Group(e) => self.callable(&e.expr),
+            _ => None,
+        }
+    }
+
+    /// A catalog method recognised by its name alone, unless this file defines its own.
+    fn method_by_name(&self, name: &str) -> Option<&'c Callable> {
+        if self.local_methods.contains(name) {
+            return None;
+        }
+        self.catalog.method_by_name(name)
+    }
+
+    fn local_struct(&self, name: &str) -> Option<StructId> {
+        let mut found = self.structs.iter().enumerate().filter(|(_, s)| s.name == name);
+        let (index, _) = found.next()?;
+        // Two structs of one name (in different modules): not sure which.
+        found.next().is_none().then_some(StructId(index))
+    }
+}
+
+fn returned(returns: &Returns) -> Option<Ty> {
+    match returns {
+        Returns::Unknown => None,
+        Returns::One(id) => Some(Ty::Api(*id)),
+        Returns::Tuple(elems) => Some(Ty::Tuple(elems.iter().map(|e| e.map(Ty::Api)).collect())),
+    }
+}
+
+fn member_name(member: &Member) -> String {
+    match member {
+        Member::Named(name) => name.to_string(),
+        Member::Unnamed(index) => index.index.to_string(),
+    }
+}

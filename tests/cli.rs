@@ -1,0 +1,262 @@
+//! The built binaries, run as users run them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const FINDING: &str = "use tokio_util::sync::CancellationToken;\n\
+fn f(token: CancellationToken) {\n    let _ = token.drop_guard();\n}\n";
+const CLEAN: &str = "use tokio_util::sync::CancellationToken;\n\
+fn f(token: CancellationToken) {\n    let _guard = token.drop_guard();\n}\n";
+
+fn ctxlint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CARGO_TERM_COLOR")
+        .output()
+        .expect("run ctxlint")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn exit_codes() {
+    let dir = project(&[("finding.rs", FINDING), ("clean.rs", CLEAN)]);
+    assert_eq!(ctxlint(dir.path(), &["clean.rs"]).status.code(), Some(0));
+    assert_eq!(ctxlint(dir.path(), &["finding.rs"]).status.code(), Some(1));
+    assert_eq!(
+        ctxlint(dir.path(), &["--exit-zero", "finding.rs"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        ctxlint(dir.path(), &["-A", "dropped_cancel_guard", "finding.rs"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let unknown_rule = ctxlint(dir.path(), &["-D", "no_such_rule", "finding.rs"]);
+    assert_eq!(unknown_rule.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown_rule.stderr).contains("unknown rule `no_such_rule`"));
+    assert_eq!(ctxlint(dir.path(), &["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        ctxlint(dir.path(), &["--message-format", "xml"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn human_output_shows_the_snippet_and_the_fix() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    let out = stdout(&ctxlint(dir.path(), &["finding.rs"]));
+    assert!(
+        out.contains("warning[ctxlint::dropped_cancel_guard]: `DropGuard` is dropped at once"),
+        "{out}"
+    );
+    assert!(out.contains("--> finding.rs:3:9"), "{out}");
+    assert!(out.contains("3 |     let _ = token.drop_guard();"), "{out}");
+    assert!(out.contains("help: bind it to a named variable"), "{out}");
+    assert!(out.contains("3 +     let _guard = token.drop_guard();"), "{out}");
+    assert!(out.trim_end().ends_with("warning: 1 finding in 1 file"), "{out}");
+    assert!(!out.contains('\x1b'), "no colour when not on a terminal");
+}
+
+#[test]
+fn short_output_is_one_line_per_finding() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    let out = stdout(&ctxlint(dir.path(), &["--message-format", "short", "finding.rs"]));
+    assert_eq!(
+        out,
+        "finding.rs:3:9: warning[ctxlint::dropped_cancel_guard]: `DropGuard` is dropped at once, which cancels immediately\n"
+    );
+}
+
+#[test]
+fn deny_makes_findings_errors() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    for args in [["-D", "dropped_cancel_guard"], ["-D", "warnings"]] {
+        let mut all = vec!["--message-format", "short"];
+        all.extend(args);
+        all.push("finding.rs");
+        let out = stdout(&ctxlint(dir.path(), &all));
+        assert!(out.contains(": error[ctxlint::dropped_cancel_guard]:"), "{out}");
+    }
+    // The last flag for a rule wins, as in rustc.
+    let out = ctxlint(
+        dir.path(),
+        &[
+            "-D",
+            "dropped_cancel_guard",
+            "-A",
+            "dropped_cancel_guard",
+            "finding.rs",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn colour_follows_flags_and_environment() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    assert!(stdout(&ctxlint(dir.path(), &["--color", "always", "finding.rs"])).contains('\x1b'));
+    let forced = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .arg("finding.rs")
+        .current_dir(dir.path())
+        .env("CLICOLOR_FORCE", "1")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(stdout(&forced).contains('\x1b'));
+    let no_color = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .arg("finding.rs")
+        .current_dir(dir.path())
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!stdout(&no_color).contains('\x1b'));
+    // JSON is never coloured, except in `rendered` with json-diagnostic-rendered-ansi.
+    let json = stdout(&ctxlint(
+        dir.path(),
+        &["--color", "always", "--message-format", "json", "finding.rs"],
+    ));
+    assert!(!json.contains("\\u001b"));
+    let ansi = stdout(&ctxlint(
+        dir.path(),
+        &["--message-format", "json-diagnostic-rendered-ansi", "finding.rs"],
+    ));
+    assert!(ansi.contains("\\u001b["));
+}
+
+#[test]
+fn directories_skip_target_hidden_and_ignored_files() {
+    let dir = project(&[
+        ("src/lib.rs", FINDING),
+        ("target/debug/build/out.rs", FINDING),
+        (".hidden/x.rs", FINDING),
+        ("generated/gen.rs", FINDING),
+        (".gitignore", "generated/\n"),
+        ("notes.txt", FINDING),
+    ]);
+    let out = stdout(&ctxlint(dir.path(), &["--message-format", "short"]));
+    let files: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(files, ["src/lib.rs"], "{out}");
+    // A file named on the command line is linted whatever its name.
+    let out = stdout(&ctxlint(dir.path(), &["--message-format", "short", "notes.txt"]));
+    assert!(out.starts_with("notes.txt:3:9:"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_dangling_links_are_skipped_with_a_note() {
+    let dir = project(&[("src/lib.rs", FINDING)]);
+    std::os::unix::fs::symlink(dir.path().join("src"), dir.path().join("src/loop")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("missing.rs"), dir.path().join("src/dangling.rs")).unwrap();
+    let out = ctxlint(dir.path(), &["--message-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("note: skipped"), "{stderr}");
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = project(&[]);
+    let rules = stdout(&ctxlint(dir.path(), &["rules"]));
+    assert!(
+        rules
+            .lines()
+            .any(|l| l.starts_with("dropped_cancel_guard") && l.contains("warn")),
+        "{rules}"
+    );
+    let explain = ctxlint(dir.path(), &["explain", "dropped_cancel_guard"]);
+    assert_eq!(explain.status.code(), Some(0));
+    let text = stdout(&explain);
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "Use instead:",
+    ] {
+        assert!(text.contains(section), "missing {section}:\n{text}");
+    }
+    assert_eq!(ctxlint(dir.path(), &["explain", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn cargo_subcommand_drops_its_name() {
+    let dir = project(&[("src/lib.rs", FINDING)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-ctxlint"))
+        .args(["ctxlint", "--message-format", "short"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("src/lib.rs:3:9:"), "{}", stdout(&out));
+}
+
+#[test]
+fn config_file_sets_levels_and_rejects_unknown_keys() {
+    let dir = project(&[
+        ("src/lib.rs", FINDING),
+        ("ctxlint.toml", "[rules]\ndropped_cancel_guard = \"deny\"\n"),
+    ]);
+    let out = stdout(&ctxlint(dir.path(), &["--message-format", "short"]));
+    assert!(out.contains("error[ctxlint::dropped_cancel_guard]"), "{out}");
+    let dir = project(&[("src/lib.rs", FINDING), ("ctxlint.toml", "[rulez]\n")]);
+    let out = ctxlint(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ctxlint.toml") && stderr.contains("rulez"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn prefilter_does_not_change_findings() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let with = stdout(&ctxlint(&testdata, &["--message-format", "short"]));
+    let without = stdout(&ctxlint(
+        &testdata,
+        &["--message-format", "short", "--no-prefilter"],
+    ));
+    assert!(!with.is_empty());
+    assert_eq!(with, without);
+}
+
+#[test]
+fn positions_are_on_disk_bytes_and_character_columns() {
+    // A BOM, CRLF line ends and non-ASCII text before the finding.
+    let text = "\u{feff}use tokio_util::sync::CancellationToken;\r\n// é\r\nfn f(t: CancellationToken) { let é = 1; let _ = t.drop_guard(); }\r\n";
+    let dir = project(&[("bom.rs", text)]);
+    let out = stdout(&ctxlint(dir.path(), &["--message-format", "json", "bom.rs"]));
+    let message: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let span = &message["message"]["spans"][0];
+    let start = span["byte_start"].as_u64().unwrap() as usize;
+    assert_eq!(&text[start..start + 1], "_");
+    assert_eq!(span["line_start"], 3);
+    let column = text
+        .lines()
+        .nth(2)
+        .unwrap()
+        .chars()
+        .take_while(|&c| c != '_')
+        .count()
+        + 1;
+    assert_eq!(span["column_start"].as_u64().unwrap() as usize, column);
+}
