@@ -128,19 +128,19 @@ fn check_stmt(checker: &Checker, stmt: &Stmt) {
             let Some(init) = &local.init else {
                 return;
             };
-            if produces_value(&init.expr) {
+            if produces_value(checker, &init.expr) {
                 let ty = checker.model.type_of(&init.expr);
                 check_discarding_pattern(checker, &local.pat, ty.as_ref(), &init.expr);
             }
             check_unused_cancel(checker, &local.pat);
         }
-        Stmt::Expr(Expr::Assign(assign), Some(_)) if produces_value(&assign.right) => {
+        Stmt::Expr(Expr::Assign(assign), Some(_)) if produces_value(checker, &assign.right) => {
             let ty = checker.model.type_of(&assign.right);
             check_discarding_assignee(checker, &assign.left, ty.as_ref(), &assign.right);
         }
         Stmt::Expr(Expr::Assign(_), _) => {}
         Stmt::Expr(expr, Some(_)) => {
-            if !produces_value(expr) {
+            if !produces_value(checker, expr) {
                 return;
             }
             let Some(ty) = checker.model.type_of(expr) else {
@@ -307,7 +307,7 @@ fn check_temporary_receiver(checker: &Checker, expr: &Expr) {
         Expr::Field(field) => (&*field.base, false),
         _ => return,
     };
-    if consumes || !produces_value(receiver) {
+    if consumes || !produces_value(checker, receiver) {
         return;
     }
     let Some(ty) = checker.model.type_of(receiver) else {
@@ -493,14 +493,15 @@ fn fresh_name(checker: &Checker, base: &str) -> String {
         .expect("a free name")
 }
 
-/// An expression that makes a new value (whose temporary is dropped), as opposed to a place
-/// such as `guard` or `self.guard`, which `let _ = …` leaves alone.
-fn produces_value(expr: &Expr) -> bool {
+/// An expression that makes a new owned value (whose temporary is dropped), as opposed to a
+/// place such as `guard` or `self.guard`, which `let _ = …` leaves alone, or a call that
+/// returns a reference (`Handler::global()`).
+fn produces_value(checker: &Checker, expr: &Expr) -> bool {
     match expr {
-        Expr::Call(_) | Expr::MethodCall(_) => true,
-        Expr::Paren(e) => produces_value(&e.expr),
-        Expr::Group(e) => produces_value(&e.expr),
-        Expr::Try(e) => produces_value(&e.expr),
+        Expr::Call(_) | Expr::MethodCall(_) => !checker.model.callable(expr).is_some_and(|c| c.borrowed),
+        Expr::Paren(e) => produces_value(checker, &e.expr),
+        Expr::Group(e) => produces_value(checker, &e.expr),
+        Expr::Try(e) => produces_value(checker, &e.expr),
         _ => false,
     }
 }

@@ -80,6 +80,10 @@ struct CheckArgs {
     #[arg(long)]
     no_prefilter: bool,
 
+    /// Print how many files were found and parsed (to stderr).
+    #[arg(long)]
+    stats: bool,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
@@ -178,6 +182,14 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     let report = engine::lint_inputs(discover::files(&args.paths, notes.clone()), &settings);
     for note in notes.take() {
         eprintln!("note: {note}");
+    }
+    if args.stats {
+        eprintln!(
+            "ctxlint: {} files, {} parsed, {} findings",
+            report.files_seen,
+            report.files_parsed,
+            report.diagnostic_count()
+        );
     }
     let color = match format {
         Format::Json => ansi_in_json,

@@ -10,7 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use rayon::prelude::*;
 
 use crate::checker;
@@ -108,13 +108,14 @@ pub struct Prefilter {
     words: AhoCorasick,
     /// Groups of word indices; a file passes if it holds every word of one group.
     groups: Vec<Vec<usize>>,
-    word_count: usize,
+    /// For each word, the groups it belongs to.
+    groups_of_word: Vec<Vec<usize>>,
 }
 
 impl Prefilter {
     pub fn new(catalog: &Catalog) -> Prefilter {
         let mut words: Vec<String> = Vec::new();
-        let mut groups = Vec::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut needle_groups = catalog.needle_groups();
         // A suppression comment can be unused, which is itself reported.
         needle_groups.push(vec!["ctxlint".to_string()]);
@@ -131,24 +132,39 @@ impl Prefilter {
                 .collect();
             groups.push(indices);
         }
+        let mut groups_of_word: Vec<Vec<usize>> = vec![Vec::new(); words.len()];
+        for (g, group) in groups.iter().enumerate() {
+            for &w in group {
+                groups_of_word[w].push(g);
+            }
+        }
+        let words = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&words)
+            .expect("needles build");
         Prefilter {
-            words: AhoCorasick::new(&words).expect("needles build"),
+            words,
             groups,
-            word_count: words.len(),
+            groups_of_word,
         }
     }
 
     /// Whether `text` contains every word of some group, each as a whole identifier.
     pub fn may_match(&self, text: &[u8]) -> bool {
-        let mut seen = vec![false; self.word_count];
+        let mut seen = vec![false; self.groups_of_word.len()];
         for found in self.words.find_overlapping_iter(text) {
+            let word = found.pattern().as_usize();
+            if seen[word] {
+                continue;
+            }
             let before = found.start().checked_sub(1).map(|i| text[i]);
             let after = text.get(found.end()).copied();
             if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
                 continue;
             }
-            seen[found.pattern().as_usize()] = true;
-            if self.groups.iter().any(|group| group.iter().all(|&w| seen[w])) {
+            seen[word] = true;
+            let complete = |&g: &usize| self.groups[g].iter().all(|&w| seen[w]);
+            if self.groups_of_word[word].iter().any(complete) {
                 return true;
             }
         }

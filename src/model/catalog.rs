@@ -25,8 +25,6 @@ pub struct ApiSpec {
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
     #[serde(default)]
-    pub needles: Option<Vec<Vec<String>>>,
-    #[serde(default)]
     pub types: BTreeMap<String, TypeSpec>,
     #[serde(default)]
     pub functions: BTreeMap<String, FnSpec>,
@@ -72,6 +70,13 @@ pub struct FnSpec {
     pub distinctive: bool,
     #[serde(default)]
     pub consumes: bool,
+    /// Number of arguments (not counting the receiver); a call with another count is a
+    /// different function of the same name.
+    #[serde(default)]
+    pub args: Option<usize>,
+    /// Returns a reference (`&'static Handler`): dropping the result does nothing.
+    #[serde(default)]
+    pub borrowed: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -186,7 +191,6 @@ pub struct Api {
     pub name: String,
     pub crates: Vec<String>,
     pub position: Position,
-    needles: Vec<Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -220,6 +224,8 @@ pub struct Callable {
     pub returns: Returns,
     pub role: Option<Role>,
     pub consumes: bool,
+    pub args: Option<usize>,
+    pub borrowed: bool,
 }
 
 #[derive(Debug)]
@@ -337,15 +343,10 @@ impl Catalog {
                 catalog.add_prefixes(from);
                 catalog.prefixes.insert(from.clone());
             }
-            let needles = spec
-                .needles
-                .clone()
-                .unwrap_or_else(|| spec.crates.iter().map(|c| vec![c.clone()]).collect());
             catalog.apis.push(Api {
                 name: spec.name.clone(),
                 crates: spec.crates.clone(),
                 position: spec.position.unwrap_or(Position::Either),
-                needles,
             });
         }
         catalog
@@ -403,6 +404,8 @@ impl Catalog {
             returns,
             role,
             consumes: fn_spec.consumes,
+            args: fn_spec.args,
+            borrowed: fn_spec.borrowed,
         });
         Ok(self.callables.len() - 1)
     }
@@ -492,16 +495,37 @@ impl Catalog {
     }
 
     /// Groups of words for the byte pre-filter: a file can only produce a finding if every word
-    /// of at least one group occurs in it.
+    /// of at least one group occurs in it. A name resolves to a catalog entry only through a path
+    /// whose every segment is written in the file (in a `use`, an alias or the path itself), so
+    /// each catalog path, and each re-export alias leading to one, is a group; a method the
+    /// catalog recognises by name alone is a group of its own.
     pub fn needle_groups(&self) -> Vec<Vec<String>> {
-        let mut groups: Vec<Vec<String>> = self
-            .apis
-            .iter()
-            .flat_map(|api| api.needles.iter().cloned())
-            .collect();
+        let segments = |path: &str| path.split("::").map(str::to_string).collect::<Vec<_>>();
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let paths = self.type_by_path.keys().chain(self.function_by_path.keys());
+        for path in paths {
+            groups.push(segments(path));
+            for (from, to) in &self.aliases {
+                if let Some(rest) = path.strip_prefix(to.as_str())
+                    && (rest.is_empty() || rest.starts_with("::"))
+                {
+                    groups.push(segments(&format!("{from}{rest}")));
+                }
+            }
+        }
         groups.extend(self.methods_by_name.keys().map(|name| vec![name.clone()]));
+        for group in &mut groups {
+            group.sort();
+            group.dedup();
+        }
         groups.sort();
         groups.dedup();
+        // A group that contains another is implied by it.
+        let all = groups.clone();
+        groups.retain(|group| {
+            !all.iter()
+                .any(|other| other != group && other.iter().all(|w| group.contains(w)))
+        });
         groups
     }
 }
@@ -567,6 +591,22 @@ mod tests {
         assert!(catalog.knows("goish::prelude::context"));
         assert!(!catalog.knows("std::task"));
         assert!(catalog.type_by_path("std::task::Context").is_none());
+    }
+
+    #[test]
+    fn needle_groups_are_whole_paths() {
+        let groups = Catalog::builtin().needle_groups();
+        let has = |words: &[&str]| {
+            groups
+                .iter()
+                .any(|g| g.iter().map(String::as_str).eq(words.iter().copied()))
+        };
+        assert!(has(&["CancellationToken", "sync", "tokio_util"]));
+        assert!(has(&["drop_guard"]));
+        // Through the re-export, `go_lib` need not be written.
+        assert!(has(&["background", "context", "go_http"]));
+        // `ctx` alone (a common variable name) is not enough.
+        assert!(!has(&["ctx"]));
     }
 
     #[test]

@@ -221,13 +221,18 @@ impl<'c> Model<'c> {
             }
             Expr::MethodCall(call) => {
                 let name = call.method.to_string();
-                match self.type_of(&call.receiver) {
+                let callable = match self.type_of(&call.receiver) {
                     Some(Ty::Api(owner)) => self
                         .catalog
                         .method(owner, &name)
                         .or_else(|| self.method_by_name(&name)),
                     Some(_) => None,
                     None => self.method_by_name(&name),
+                }?;
+                // `access_service.drop_guard(id)` is not tokio-util's `drop_guard()`.
+                match callable.args {
+                    Some(args) if args != call.args.len() => None,
+                    _ => Some(callable),
                 }
             }
             Expr::Paren(e) => self.callable(&e.expr),

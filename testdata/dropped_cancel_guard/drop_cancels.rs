@@ -58,6 +58,12 @@ async fn scuffle_kept() {
     handler.shutdown().await;
 }
 
+async fn global_handler_is_borrowed() {
+    // `Handler::global()` is a `&'static Handler`: nothing is dropped.
+    scuffle_context::Handler::global().shutdown().await;
+    let _ = Handler::global();
+}
+
 fn stop_source_kept() -> StopSource {
     let source = StopSource::new();
     start(source.token());

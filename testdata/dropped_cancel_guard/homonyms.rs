@@ -53,3 +53,15 @@ mod coroutines {
         let _ = ctx.resume(0);
     }
 }
+
+struct Manager {
+    registry: Registry,
+}
+
+impl Manager {
+    fn release(&mut self, id: u64) {
+        // Another type's `drop_guard(id)`: tokio-util's takes no argument.
+        self.registry.drop_guard(id);
+        let _ = self.registry.drop_guard(id);
+    }
+}
