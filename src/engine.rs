@@ -19,7 +19,7 @@ use crate::diagnostic::{Diagnostic, Level, Severity};
 use crate::lints::{self, Rule};
 use crate::model::Model;
 use crate::model::catalog::Catalog;
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceFile, Span, bracket_depth};
 
 /// Codes of diagnostics about the input rather than the code in it.
 pub const PARSE_ERROR: &str = "parse_error";
@@ -183,8 +183,23 @@ pub enum Outcome {
     Linted(FileReport),
 }
 
+/// Deeper bracket nesting than this is rejected before parsing (real code stays far below it;
+/// syn and the walkers recurse per level).
+pub const MAX_NESTING: usize = 1000;
+
 /// Lints one file's text.
 pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Rule]) -> FileReport {
+    let depth = bracket_depth(source.code());
+    if depth > MAX_NESTING {
+        let message = format!("brackets nest {depth} levels deep here; ctxlint reads up to {MAX_NESTING}");
+        let mut diagnostic = Diagnostic::new(PARSE_ERROR, Span::empty_at(source.code_start), message)
+            .with_note("ctxlint skipped this file");
+        diagnostic.severity = Severity::Error;
+        return FileReport {
+            source,
+            diagnostics: vec![diagnostic],
+        };
+    }
     let mut diagnostics = match syn::parse_str::<syn::File>(source.code()) {
         Ok(file) => {
             let model = Model::build(&file, &settings.catalog);

@@ -156,6 +156,87 @@ impl SourceFile {
     }
 }
 
+/// The deepest nesting of `()`, `[]` and `{}` in Rust code, outside comments, string and char
+/// literals. syn and the walkers recurse once or more per level, so a file nested thousands of
+/// levels deep is rejected before parsing rather than risking the stack.
+pub fn bracket_depth(code: &str) -> usize {
+    let bytes = code.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                // Block comments nest.
+                let mut level = 0;
+                while i < bytes.len() {
+                    if bytes[i..].starts_with(b"/*") {
+                        level += 1;
+                        i += 2;
+                    } else if bytes[i..].starts_with(b"*/") {
+                        level -= 1;
+                        i += 2;
+                        if level == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && !ident_before(bytes, i) => {
+                // Raw string: r#"…"#.
+                let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    let close: Vec<u8> = std::iter::once(b'"')
+                        .chain(std::iter::repeat_n(b'#', hashes))
+                        .collect();
+                    let body = i + 2 + hashes;
+                    i = find(&bytes[body..], &close).map_or(bytes.len(), |n| body + n + close.len());
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // A char literal ('x', '\n', 'é'), not a lifetime ('a).
+            b'\'' => {
+                if bytes.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < bytes.len() && bytes[i] != b'\'' {
+                        i += 1;
+                    }
+                } else if let Some(c) = code[i + 1..].chars().next()
+                    && code[i + 1 + c.len_utf8()..].starts_with('\'')
+                {
+                    i += c.len_utf8() + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
+fn ident_before(bytes: &[u8], i: usize) -> bool {
+    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
 /// The length of a shebang line: `#!` not followed by `[` (which starts an inner attribute).
 /// The line's `\n` stays with the code, as syn keeps it. ctxlint strips the shebang itself and
 /// hands syn only [`SourceFile::code`], so syn's offsets and ours agree by construction.
@@ -216,6 +297,19 @@ mod tests {
         let y = file.text.find('y').unwrap();
         assert_eq!(file.location(y), Location { line: 2, column: 2 });
         assert_eq!(file.indent_at(y), "\t");
+    }
+
+    #[test]
+    fn bracket_depth_skips_comments_and_literals() {
+        assert_eq!(bracket_depth("fn f() { g((1)) }"), 3);
+        assert_eq!(bracket_depth("// ((((\nfn f() {}"), 1);
+        assert_eq!(bracket_depth("/* (( /* ((( */ */ fn f() {}"), 1);
+        assert_eq!(
+            bracket_depth(r##"fn f() { "((((\"(("; '('; '\''; r#"(((("#; }"##),
+            1
+        );
+        assert_eq!(bracket_depth("fn f<'a>(x: &'a str) -> [u8; 2] { [0; 2] }"), 2);
+        assert_eq!(bracket_depth("((("), 3);
     }
 
     #[test]
