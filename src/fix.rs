@@ -1,9 +1,20 @@
-//! Applying fixes: to a text ([`apply`]), and to one file's findings round after round until
-//! nothing changes ([`fix_report`]).
+//! Applying fixes: to a text ([`apply`]), to one file's findings round after round until nothing
+//! changes ([`fix_report`], which the UI harness uses too), and to the files on disk behind
+//! `--fix`, `--unsafe-fixes` and `--diff` ([`run`]).
+//!
+//! The guarantees: a file is only written when its fixed text parses, atomically, and only if it
+//! is still what was read; files without an applicable fix are never touched.
+
+mod write;
+
+use std::io::Write;
+
+use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::engine::{self, FileReport, INTERNAL_ERROR, Settings};
-use crate::lints::Rule;
+use crate::engine::{self, FileReport, INTERNAL_ERROR, IO_ERROR, Report, Settings};
+use crate::lints::{self, Rule};
+use crate::output::human;
 use crate::source::{SourceFile, Span};
 
 /// Rounds of fixing per file: overlapping fixes wait for the next round, and a fix may reveal
@@ -207,6 +218,228 @@ fn unparsable(original: &FileReport, from: &FileReport, chosen: &[&Diagnostic], 
     diagnostic
 }
 
+/// What `--fix`, `--unsafe-fixes` and `--diff` ask for.
+#[derive(clap::Args, Debug, Default)]
+pub struct FixArgs {
+    /// Apply the fixes that are safe (MachineApplicable), then report the findings that remain.
+    #[arg(long, group = "fixing")]
+    pub fix: bool,
+
+    /// Also apply fixes that may change behaviour (MaybeIncorrect), with --fix or --diff.
+    #[arg(long, requires = "fixing")]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and write nothing; exit 1 if there is anything to fix.
+    #[arg(long, group = "fixing", conflicts_with = "fix")]
+    pub diff: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Replace the files.
+    Write,
+    /// Compute a unified diff per file; write nothing.
+    Diff,
+}
+
+impl FixArgs {
+    /// The mode and action asked for, if any.
+    pub fn request(&self) -> Option<(Mode, Action)> {
+        let mode = if self.unsafe_fixes {
+            Mode::Unsafe
+        } else {
+            Mode::Safe
+        };
+        match (self.fix, self.diff) {
+            (_, true) => Some((mode, Action::Diff)),
+            (true, false) => Some((mode, Action::Write)),
+            (false, false) => None,
+        }
+    }
+}
+
+/// What fixing files did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Fixes applied (or, with `--diff`, that would be).
+    pub applied: usize,
+    /// Files changed.
+    pub files: usize,
+    /// Findings left whose fix `--unsafe-fixes` would apply.
+    pub need_unsafe: usize,
+    /// With `--diff`: one unified diff per changed file, in report order.
+    pub diffs: Vec<String>,
+}
+
+impl Summary {
+    /// `fixed 12 findings in 5 files (3 more need --unsafe-fixes)`.
+    pub fn line(&self, action: Action) -> Option<String> {
+        if self.applied == 0 && self.need_unsafe == 0 {
+            return None;
+        }
+        let verb = match action {
+            Action::Write => "fixed",
+            Action::Diff => "would fix",
+        };
+        let mut line = format!("{verb} {}", plural(self.applied, "finding"));
+        if self.applied > 0 {
+            line.push_str(&format!(" in {}", plural(self.files, "file")));
+        }
+        if self.need_unsafe > 0 {
+            let need = if self.need_unsafe == 1 { "needs" } else { "need" };
+            line.push_str(&format!(" ({} more {need} --unsafe-fixes)", self.need_unsafe));
+        }
+        Some(line)
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `--fix`/`--diff` after linting: fixes the files of `report` and says so on stderr. With
+/// `--fix`, `report` then holds what remains to report and `None` is returned; with `--diff`,
+/// the diff is printed and the exit code returned (1 if there is anything to fix).
+pub fn run(
+    request: (Mode, Action),
+    report: &mut Report,
+    settings: &Settings,
+    exit_zero: bool,
+) -> Option<i32> {
+    let (mode, action) = request;
+    let summary = fix_files(report, settings, &settings.enabled_rules(), mode, action);
+    if action == Action::Write {
+        if let Some(line) = summary.line(action) {
+            eprintln!("{line}");
+        }
+        return None;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for diff in &summary.diffs {
+        let _ = out.write_all(diff.as_bytes());
+    }
+    let _ = out.flush();
+    // Input that could not be read or parsed, and fixes that failed: the diff leaves them out.
+    let mut errors = 0;
+    for file in &report.files {
+        for diagnostic in file
+            .diagnostics
+            .iter()
+            .filter(|d| lints::by_name(d.rule).is_none())
+        {
+            eprint!("{}", human::render(diagnostic, &file.source, false));
+            errors += 1;
+        }
+    }
+    if let Some(line) = summary.line(action) {
+        eprintln!("{line}");
+    }
+    let something = summary.applied > 0 || errors > 0;
+    Some(if something && !exit_zero { 1 } else { 0 })
+}
+
+/// Fixes, in parallel, every file of `report` that has a fix `mode` allows, re-linting with
+/// `rules`. [`Action::Write`] replaces the files and leaves in `report` the findings of the
+/// files as they now are on disk (a file that could not be written keeps its findings, plus an
+/// error). [`Action::Diff`] leaves `report` with the findings that would remain.
+pub fn fix_files(
+    report: &mut Report,
+    settings: &Settings,
+    rules: &[&'static Rule],
+    mode: Mode,
+    action: Action,
+) -> Summary {
+    let files = std::mem::take(&mut report.files);
+    let fixed: Vec<(FileReport, Option<Change>)> = engine::pool(settings).install(|| {
+        files
+            .into_par_iter()
+            .map(|file| fix_file(file, settings, rules, mode, action))
+            .collect()
+    });
+    let mut summary = Summary::default();
+    for (file, change) in fixed {
+        if let Some(change) = change {
+            summary.applied += change.applied;
+            summary.files += 1;
+            summary.diffs.extend(change.diff);
+        }
+        if mode == Mode::Safe {
+            summary.need_unsafe += file
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.fix.as_ref())
+                .filter(|fix| fix.applicability == Applicability::MaybeIncorrect)
+                .count();
+        }
+        if !file.diagnostics.is_empty() {
+            report.files.push(file);
+        }
+    }
+    summary
+}
+
+struct Change {
+    applied: usize,
+    diff: Option<String>,
+}
+
+fn fix_file(
+    mut file: FileReport,
+    settings: &Settings,
+    rules: &[&'static Rule],
+    mode: Mode,
+    action: Action,
+) -> (FileReport, Option<Change>) {
+    let (fixed, applied) = match fix_report(&file, settings, rules, mode) {
+        Fixing::Nothing => return (file, None),
+        Fixing::Broken(diagnostic) => {
+            file.diagnostics.push(diagnostic);
+            file.diagnostics.sort_by_key(|d| d.span);
+            return (file, None);
+        }
+        Fixing::Fixed { report, applied } => (report, applied),
+    };
+    if fixed.source.text == file.source.text {
+        return (file, None);
+    }
+    let diff = match action {
+        Action::Diff => Some(unified_diff(
+            &file.source.name,
+            &file.source.text,
+            &fixed.source.text,
+        )),
+        Action::Write => {
+            if let Err(reason) = write::replace(&file.source.path, &file.source.text, &fixed.source.text) {
+                let mut error = Diagnostic::new(
+                    IO_ERROR,
+                    Span::default(),
+                    format!("could not write the fixes to this file: {reason}"),
+                )
+                .with_note("the file was left as it was");
+                error.severity = Severity::Error;
+                file.diagnostics.insert(0, error);
+                return (file, None);
+            }
+            None
+        }
+    };
+    (fixed, Some(Change { applied, diff }))
+}
+
+/// `--- name` / `+++ name` and hunks with three lines of context, as `diff -u` prints them.
+fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(name, name)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +506,30 @@ mod tests {
             ),
         ];
         assert_eq!(apply(text, &diagnostics, Mode::Safe), ("é".to_string(), 0));
+    }
+
+    #[test]
+    fn summary_line() {
+        let summary = Summary {
+            applied: 12,
+            files: 5,
+            need_unsafe: 3,
+            diffs: Vec::new(),
+        };
+        assert_eq!(
+            summary.line(Action::Write).unwrap(),
+            "fixed 12 findings in 5 files (3 more need --unsafe-fixes)"
+        );
+        let one = Summary {
+            applied: 1,
+            files: 1,
+            need_unsafe: 1,
+            diffs: Vec::new(),
+        };
+        assert_eq!(
+            one.line(Action::Diff).unwrap(),
+            "would fix 1 finding in 1 file (1 more needs --unsafe-fixes)"
+        );
+        assert_eq!(Summary::default().line(Action::Write), None);
     }
 }
