@@ -7,6 +7,7 @@
 
 mod write;
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use rayon::prelude::*;
@@ -354,7 +355,12 @@ pub fn fix_files(
     mode: Mode,
     action: Action,
 ) -> Summary {
-    let files = std::mem::take(&mut report.files);
+    let mut files = std::mem::take(&mut report.files);
+    // A file named twice (`src src/lib.rs`) is fixed, and reported, once.
+    let mut seen = HashSet::new();
+    files.retain(|file| {
+        seen.insert(std::fs::canonicalize(&file.source.path).unwrap_or(file.source.path.clone()))
+    });
     let fixed: Vec<(FileReport, Option<Change>)> = engine::pool(settings).install(|| {
         files
             .into_par_iter()

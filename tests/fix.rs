@@ -146,6 +146,15 @@ fn fix_applies_safe_fixes_and_leaves_other_files_untouched() {
 }
 
 #[test]
+fn a_file_named_twice_is_fixed_once() {
+    let dir = project(&[("safe.rs", SAFE)]);
+    let out = ctxlint(dir.path(), &["--fix", "safe.rs", "./safe.rs", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stderr(&out), "fixed 1 finding in 1 file\n");
+    assert_eq!(read(dir.path(), "safe.rs"), SAFE_FIXED);
+}
+
+#[test]
 fn overlapping_fixes_are_applied_in_later_rounds() {
     // Both fixes insert after `work(&b);`: one round applies the first, the next the second.
     let text = "use go_lib::context::{with_cancel, Context};\n\
