@@ -13,8 +13,8 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::engine::{self, FileReport, INTERNAL_ERROR, IO_ERROR, Report, Settings};
-use crate::lints::{self, Rule};
+use crate::engine::{self, FileReport, INTERNAL_ERROR, IO_ERROR, PARSE_ERROR, Report, Settings};
+use crate::lints::Rule;
 use crate::output::human;
 use crate::source::{SourceFile, Span};
 
@@ -331,7 +331,7 @@ pub fn run(
         for diagnostic in file
             .diagnostics
             .iter()
-            .filter(|d| lints::by_name(d.rule).is_none())
+            .filter(|d| [PARSE_ERROR, IO_ERROR, INTERNAL_ERROR].contains(&d.rule))
         {
             eprint!("{}", human::render(diagnostic, &file.source, false));
             errors += 1;

@@ -273,6 +273,21 @@ fn f(token: CancellationToken) {\n-    let _ = token.drop_guard();\n+    let _gu
         "would fix 0 findings (1 more needs --unsafe-fixes)\n"
     );
     assert_eq!(stamps(dir.path()), before);
+
+    // Input that cannot be fixed because it does not parse is shown on stderr, and fails.
+    std::fs::write(
+        dir.path().join("broken.rs"),
+        "use tokio_util::sync::CancellationToken;\nfn (\n",
+    )
+    .unwrap();
+    let out = ctxlint(dir.path(), &["--diff", "clean.rs", "broken.rs"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("error[ctxlint::parse_error]"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -394,7 +409,9 @@ fn run_fix(dir: &Path, path: &Path, args: &[&str]) -> Output {
     all.push(path.to_str().unwrap());
     let out = ctxlint(dir, &all);
     assert!(
-        matches!(out.status.code(), Some(0 | 1)) && !stdout(&out).contains("error["),
+        matches!(out.status.code(), Some(0 | 1))
+            && !stdout(&out).contains("[ctxlint::internal_error]")
+            && !stdout(&out).contains("[ctxlint::io_error]"),
         "{}: {all:?}:\n{}{}",
         path.display(),
         stdout(&out),
