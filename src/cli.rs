@@ -10,6 +10,7 @@ use crate::config;
 use crate::diagnostic::Level;
 use crate::discover;
 use crate::engine::{self, Settings};
+use crate::fix;
 use crate::lints;
 use crate::model::catalog::Catalog;
 use crate::output::{self, Format, Options};
@@ -87,6 +88,9 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
+
+    #[command(flatten)]
+    fix: fix::FixArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -179,7 +183,7 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     settings.jobs = args.jobs.unwrap_or(0);
 
     let notes = discover::Notes::default();
-    let report = engine::lint_inputs(discover::files(&args.paths, notes.clone()), &settings);
+    let mut report = engine::lint_inputs(discover::files(&args.paths, notes.clone()), &settings);
     for note in notes.take() {
         eprintln!("note: {note}");
     }
@@ -190,6 +194,11 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
             report.files_parsed,
             report.diagnostic_count()
         );
+    }
+    if let Some(request) = args.fix.request()
+        && let Some(code) = fix::run(request, &mut report, &settings, args.exit_zero)
+    {
+        return Ok(code);
     }
     let color = match format {
         Format::Json => ansi_in_json,

@@ -284,28 +284,30 @@ pub fn lint_file(
     {
         return Outcome::Skipped;
     }
-    let source = SourceFile::new(path, name.clone(), text);
+    Outcome::Linted(lint_guarded(SourceFile::new(path, name, text), settings, rules))
+}
+
+/// [`lint_source`], with a panic in a lint turned into an `internal_error` diagnostic.
+pub fn lint_guarded(source: SourceFile, settings: &Settings, rules: &[&'static Rule]) -> FileReport {
+    let (path, name) = (source.path.clone(), source.name.clone());
     install_panic_hook();
     let result = panic::catch_unwind(AssertUnwindSafe(|| lint_source(source, settings, rules)));
-    match result {
-        Ok(report) => Outcome::Linted(report),
-        Err(_) => {
-            proc_macro2::extra::invalidate_current_thread_spans();
-            let message = LAST_PANIC
-                .with(|last| last.borrow_mut().take())
-                .unwrap_or_default();
-            let mut report = file_error(
-                path,
-                name,
-                INTERNAL_ERROR,
-                format!("ctxlint crashed while linting this file: {message}"),
-            );
-            report.diagnostics[0]
-                .notes
-                .push("this is a bug in ctxlint; please report it with the file".into());
-            Outcome::Linted(report)
-        }
-    }
+    result.unwrap_or_else(|_| {
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let message = LAST_PANIC
+            .with(|last| last.borrow_mut().take())
+            .unwrap_or_default();
+        let mut report = file_error(
+            &path,
+            name,
+            INTERNAL_ERROR,
+            format!("ctxlint crashed while linting this file: {message}"),
+        );
+        report.diagnostics[0]
+            .notes
+            .push("this is a bug in ctxlint; please report it with the file".into());
+        report
+    })
 }
 
 thread_local! {
@@ -338,6 +340,16 @@ fn install_panic_hook() {
     });
 }
 
+/// The worker threads files are linted on (their stacks are deep enough for any file).
+pub fn pool(settings: &Settings) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("ctxlint-{i}"))
+        .build()
+        .expect("thread pool")
+}
+
 /// A file to lint and the name to show for it.
 pub struct Input {
     pub path: PathBuf,
@@ -351,13 +363,7 @@ where
 {
     let rules = settings.enabled_rules();
     let prefilter = settings.prefilter.then(|| Prefilter::new(&settings.catalog));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .stack_size(STACK_SIZE)
-        .thread_name(|i| format!("ctxlint-{i}"))
-        .build()
-        .expect("thread pool");
-    let outcomes: Vec<(bool, Option<FileReport>)> = pool.install(|| {
+    let outcomes: Vec<(bool, Option<FileReport>)> = pool(settings).install(|| {
         inputs
             .par_bridge()
             .map(

@@ -1,22 +1,20 @@
 //! The JSON stream as its consumers read it: every line must parse as a
 //! `cargo_metadata::Message` (what rust-analyzer does), and rustfix (what `cargo fix` uses)
-//! applying the suggestions must give each fixture's `.fixed` file.
+//! applying the suggestions (round after round, as `cargo fix` does) must give each fixture's
+//! `.fixed` file.
 
 mod support;
 
 use std::collections::HashSet;
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use cargo_metadata::Message;
 use serde_json::Value;
 use support::{Fixture, fixtures};
 
 fn json_for(fixture: &Fixture) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(["--message-format=json", "-A", "warnings", "-W", &fixture.lint])
-        .arg(&fixture.path)
-        .output()
-        .expect("run ctxlint");
+    let output = run_json(fixture, &fixture.path);
     let expected_code = if fixture.expected.is_empty() { 0 } else { 1 };
     assert_eq!(
         output.status.code(),
@@ -26,6 +24,14 @@ fn json_for(fixture: &Fixture) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+fn run_json(fixture: &Fixture, path: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ctxlint"))
+        .args(["--message-format=json", "-A", "warnings", "-W", &fixture.lint])
+        .arg(path)
+        .output()
+        .expect("run ctxlint")
 }
 
 #[test]
@@ -85,43 +91,70 @@ fn every_line_is_a_cargo_compiler_message() {
     }
 }
 
+/// As `cargo fix` does: apply rustfix's suggestions, lint the result again, and repeat while
+/// something changes.
 #[test]
 fn rustfix_applies_the_suggestions_to_give_the_fixed_files() {
     for fixture in fixtures() {
         if fixture.config().is_some() {
             continue;
         }
-        let stdout = json_for(&fixture);
-        // `cargo fix` hands rustfix the rustc diagnostic inside each cargo message.
-        let mut diagnostics = Vec::new();
-        for line in stdout.lines() {
-            let mut message: Value = serde_json::from_str(line).unwrap();
-            let mut diagnostic = message["message"].take();
-            if fixture.unsafe_fixes {
-                // As `--fix --unsafe-fixes`: everything but suggestions with placeholders.
-                diagnostic["children"]
-                    .as_array_mut()
-                    .unwrap()
-                    .retain(|child| !child.to_string().contains("\"HasPlaceholders\""));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(fixture.path.file_name().unwrap());
+        let mut text = fixture.text.clone();
+        let mut stdout = json_for(&fixture);
+        for _ in 0..ctxlint::fix::MAX_ROUNDS {
+            let fixed = rustfix_round(&fixture, &text, &stdout);
+            if fixed == text {
+                break;
             }
-            diagnostics.push(diagnostic.to_string());
+            text = fixed;
+            std::fs::write(&path, &text).unwrap();
+            stdout = String::from_utf8(run_json(&fixture, &path).stdout).unwrap();
         }
-        let filter = if fixture.unsafe_fixes {
-            rustfix::Filter::Everything
-        } else {
-            rustfix::Filter::MachineApplicableOnly
-        };
-        let suggestions =
-            rustfix::get_suggestions_from_json(&diagnostics.join("\n"), &HashSet::<String>::new(), filter)
-                .expect("rustfix reads the diagnostics");
-        let fixed = rustfix::apply_suggestions(&fixture.text, &suggestions).expect("rustfix applies them");
         let expected =
             std::fs::read_to_string(fixture.sibling("fixed")).unwrap_or_else(|_| fixture.text.clone());
         assert_eq!(
-            fixed,
+            text,
             expected,
             "{}: rustfix result differs from the .fixed file",
             fixture.name()
         );
     }
+}
+
+fn rustfix_round(fixture: &Fixture, text: &str, stdout: &str) -> String {
+    // `cargo fix` hands rustfix the rustc diagnostic inside each cargo message.
+    let mut diagnostics = Vec::new();
+    for line in stdout.lines() {
+        let mut message: Value = serde_json::from_str(line).unwrap();
+        let mut diagnostic = message["message"].take();
+        if fixture.unsafe_fixes {
+            // As `--fix --unsafe-fixes`: everything but suggestions with placeholders.
+            diagnostic["children"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|child| !child.to_string().contains("\"HasPlaceholders\""));
+        }
+        diagnostics.push(diagnostic.to_string());
+    }
+    let filter = if fixture.unsafe_fixes {
+        rustfix::Filter::Everything
+    } else {
+        rustfix::Filter::MachineApplicableOnly
+    };
+    let suggestions =
+        rustfix::get_suggestions_from_json(&diagnostics.join("\n"), &HashSet::<String>::new(), filter)
+            .expect("rustfix reads the diagnostics");
+    // In order, skipping a suggestion that overlaps one already applied (a later round picks it
+    // up), as `--fix` does; `cargo fix` walks them in reverse, which can only change the order of
+    // insertions at one point.
+    let mut fix = rustfix::CodeFix::new(text);
+    for suggestion in &suggestions {
+        match fix.apply(suggestion) {
+            Ok(()) | Err(rustfix::Error::AlreadyReplaced { .. }) => {}
+            Err(error) => panic!("{}: rustfix cannot apply a suggestion: {error}", fixture.name()),
+        }
+    }
+    fix.finish().expect("rustfix applies them")
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use ctxlint::config;
 use ctxlint::engine::{self, Settings};
-use ctxlint::fix::{self, Mode};
+use ctxlint::fix::{self, Fixing, Mode};
 use ctxlint::lints;
 use ctxlint::model::catalog::Catalog;
 use ctxlint::output::human;
@@ -87,44 +87,45 @@ fn check(fixture: &Fixture) -> Vec<String> {
         }
     }
 
-    // Fixes.
+    // Fixes, through the same rounds as `--fix` (the CLI also writes, see tests/fix.rs).
     let mode = if fixture.unsafe_fixes {
         Mode::Unsafe
     } else {
         Mode::Safe
     };
-    let (fixed, applied) = fix::apply(&fixture.text, &report.diagnostics, mode);
+    let settings = settings_for(fixture);
+    let rules = settings.enabled_rules();
     let fixed_path = fixture.sibling("fixed");
-    if applied > 0 {
-        if syn::parse_file(&fixed).is_err() {
-            failures.push(format!("{name}: the fixed text does not parse"));
-        }
-        if blessing() {
-            std::fs::write(&fixed_path, &fixed).unwrap();
-        } else {
-            match std::fs::read_to_string(&fixed_path) {
-                Ok(expected) if expected == fixed => {}
-                Ok(_) => failures.push(format!(
-                    "{name}: fixes do not give {} (CTXLINT_BLESS=1 to update)",
-                    fixed_path.display()
-                )),
-                Err(_) => failures.push(format!(
-                    "{name}: fixes apply but {} is missing",
-                    fixed_path.display()
-                )),
+    match fix::fix_report(&report, &settings, &rules, mode) {
+        Fixing::Fixed { report: fixed, .. } => {
+            let fixed = fixed.source.text;
+            if blessing() {
+                std::fs::write(&fixed_path, &fixed).unwrap();
+            } else {
+                match std::fs::read_to_string(&fixed_path) {
+                    Ok(expected) if expected == fixed => {}
+                    Ok(_) => failures.push(format!(
+                        "{name}: fixes do not give {} (CTXLINT_BLESS=1 to update)",
+                        fixed_path.display()
+                    )),
+                    Err(_) => failures.push(format!(
+                        "{name}: fixes apply but {} is missing",
+                        fixed_path.display()
+                    )),
+                }
+            }
+            // Fixing stops only when no fix applies any more.
+            let again = lint(fixture, fixed);
+            if !matches!(fix::fix_report(&again, &settings, &rules, mode), Fixing::Nothing) {
+                failures.push(format!("{name}: fixing the fixed file changes it again"));
             }
         }
-        // A second round changes nothing.
-        let again = lint(fixture, fixed.clone());
-        let (refixed, _) = fix::apply(&fixed, &again.diagnostics, mode);
-        if refixed != fixed {
-            failures.push(format!("{name}: fixing the fixed file changes it again"));
-        }
-    } else if fixed_path.exists() {
-        failures.push(format!(
+        Fixing::Broken(diagnostic) => failures.push(format!("{name}: {}", diagnostic.message)),
+        Fixing::Nothing if fixed_path.exists() => failures.push(format!(
             "{name}: no fix applies, but {} exists",
             fixed_path.display()
-        ));
+        )),
+        Fixing::Nothing => {}
     }
 
     // Pinned human rendering.
