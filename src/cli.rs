@@ -179,7 +179,9 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     settings.jobs = args.jobs.unwrap_or(0);
 
     let notes = discover::Notes::default();
-    let report = engine::lint_inputs(discover::files(&args.paths, notes.clone()), &settings);
+    let config = &settings.config;
+    let inputs = discover::files(&args.paths, notes.clone()).filter(|input| !config.is_excluded(&input.path));
+    let report = engine::lint_inputs(inputs, &settings);
     for note in notes.take() {
         eprintln!("note: {note}");
     }

@@ -185,10 +185,16 @@ pub enum Outcome {
 
 /// Lints one file's text.
 pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Rule]) -> FileReport {
+    // `per_path_ignores` turns rules off file by file.
+    let rules: Vec<&'static Rule> = rules
+        .iter()
+        .copied()
+        .filter(|rule| !settings.config.is_ignored(&source.path, rule.name))
+        .collect();
     let mut diagnostics = match syn::parse_str::<syn::File>(source.code()) {
         Ok(file) => {
             let model = Model::build(&file, &settings.catalog);
-            checker::check(&file, &source, &model, &settings.config, rules)
+            checker::check(&file, &source, &model, &settings.config, &rules)
         }
         Err(error) => vec![parse_error(&source, &error)],
     };

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod fix;
 pub mod model;
 pub mod output;
+pub mod paths;
 pub mod source;
 
 #[path = "../lints/mod.rs"]
