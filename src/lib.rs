@@ -12,10 +12,12 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod fix;
+pub mod lex;
 pub mod model;
 pub mod output;
 pub mod paths;
 pub mod source;
+pub mod suppress;
 
 #[path = "../lints/mod.rs"]
 pub mod lints;
