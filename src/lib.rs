@@ -5,12 +5,14 @@
 //! → [`checker`] (walks the file, calls the [`lints`]) → [`diagnostic`]s → [`output`].
 //! [`engine`] runs it over many files in parallel; [`cli`] is the command line.
 
+pub mod baseline;
 pub mod checker;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod finish;
 pub mod fix;
 pub mod lex;
 pub mod model;
