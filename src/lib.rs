@@ -6,6 +6,7 @@
 //! [`engine`] runs it over many files in parallel; [`cli`] is the command line.
 
 pub mod baseline;
+pub mod cargo;
 pub mod checker;
 pub mod cli;
 pub mod config;
