@@ -1,7 +1,9 @@
 //! A crate's files: its root and every file reached through `mod name;` declarations, found the
 //! way rustc looks for them (`name.rs`, `name/mod.rs`, `#[path = "…"]`, inline `mod a { … }`
-//! blocks as directories). The files are only lexed, not parsed, so declarations inside
-//! macros such as `cfg_if!` are seen too; declarations whose file does not exist are skipped.
+//! blocks as directories), plus files pulled in by `include!("literal.rs")`. The files are only
+//! lexed, not parsed, so declarations inside macros such as `cfg_if!` are seen too;
+//! declarations whose file does not exist are skipped. Paths computed by macros
+//! (`include!(concat!(…))`) cannot be followed.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -43,11 +45,13 @@ pub fn crate_files(root: &Path, seen: &mut HashSet<PathBuf>) -> Vec<PathBuf> {
     files
 }
 
-/// `mod name;` with its `#[path]` and the inline modules around it.
+/// `mod name;` with its `#[path]` and the inline modules around it, or `include!("path")`.
 #[derive(Debug, PartialEq, Eq)]
 struct Declaration {
     name: String,
     path: Option<String>,
+    /// `include!`: the file's text is part of the current module.
+    include: bool,
     /// Enclosing inline modules: each one's directory name (its `#[path]` or its name).
     inline: Vec<String>,
 }
@@ -57,6 +61,11 @@ fn resolve(declaration: &Declaration, file_dir: &Path, module_dir: &Path) -> Opt
     let mut dir = module_dir.to_path_buf();
     for inline in &declaration.inline {
         dir.push(inline);
+    }
+    if declaration.include {
+        // Relative to the including file; its `mod` items belong to the current module.
+        let file = normalize(&file_dir.join(declaration.path.as_ref()?));
+        return Some((file, dir));
     }
     if let Some(path) = &declaration.path {
         // Relative to the file's directory outside inline modules; `#[path]` files own their
@@ -125,6 +134,22 @@ fn declarations(text: &str) -> Vec<Declaration> {
             i += 1;
             continue;
         }
+        if ident(i) == Some("include")
+            && punct(i + 1, b'!')
+            && punct(i + 2, b'(')
+            && tokens.get(i + 3).is_some_and(|t| t.kind == Kind::Str)
+            && punct(i + 4, b')')
+            && let Some(path) = lex::string_value(tokens[i + 3].text(text))
+        {
+            found.push(Declaration {
+                name: String::new(),
+                path: Some(path.into_owned()),
+                include: true,
+                inline: braces.iter().flatten().cloned().collect(),
+            });
+            i += 5;
+            continue;
+        }
         if ident(i) == Some("mod")
             && let Some(name) = ident(i + 1)
         {
@@ -133,6 +158,7 @@ fn declarations(text: &str) -> Vec<Declaration> {
                 found.push(Declaration {
                     name,
                     path: path_attr.take(),
+                    include: false,
                     inline: braces.iter().flatten().cloned().collect(),
                 });
                 i += 3;
@@ -188,6 +214,8 @@ mod tests {
             cfg_if::cfg_if! { if #[cfg(unix)] { mod unix; } }
             macro_rules! m { ($n:ident) => { mod $n; } }
             mod r#type;
+            include!("generated.rs");
+            include!(concat!(env!("OUT_DIR"), "/x.rs"));
         "#;
         assert_eq!(
             names(text),
@@ -199,6 +227,7 @@ mod tests {
                 ("e".into(), None, vec!["inline".into()]),
                 ("unix".into(), None, vec![]),
                 ("type".into(), None, vec![]),
+                ("".into(), Some("generated.rs".into()), vec![]),
             ]
         );
     }
@@ -213,8 +242,10 @@ mod tests {
         };
         write(
             "src/lib.rs",
-            "mod a; mod b; mod missing; #[path = \"../shared/s.rs\"] mod s;",
+            "mod a; mod b; mod missing; #[path = \"../shared/s.rs\"] mod s; include!(\"gen/out.rs\");",
         );
+        write("src/gen/out.rs", "mod from_included;");
+        write("src/from_included.rs", "");
         write("src/a.rs", "mod child;");
         write("src/a/child.rs", "");
         write("src/b/mod.rs", "mod inner { mod leaf; }");
@@ -237,7 +268,9 @@ mod tests {
                 "src/b/mod.rs",
                 "src/b/inner/leaf.rs",
                 "shared/s.rs",
-                "shared/sibling.rs"
+                "shared/sibling.rs",
+                "src/gen/out.rs",
+                "src/from_included.rs"
             ]
         );
         // A second crate sharing a file does not get it again.
