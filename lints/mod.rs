@@ -34,9 +34,13 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 mod dropped_cancel_guard;
+mod unused_suppression;
 
 /// Every lint, in the order `ctxlint rules` lists them.
-pub static ALL: &[&Rule] = &[&dropped_cancel_guard::DROPPED_CANCEL_GUARD];
+pub static ALL: &[&Rule] = &[
+    &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &unused_suppression::UNUSED_SUPPRESSION,
+];
 
 pub struct Rule {
     /// snake_case; the code is `ctxlint::<name>`.

@@ -1,7 +1,7 @@
 //! The command line: argument parsing, and the glue from arguments to the library.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -10,10 +10,11 @@ use crate::config;
 use crate::diagnostic::Level;
 use crate::discover;
 use crate::engine::{self, Settings};
+use crate::finish::Finish;
 use crate::fix;
 use crate::lints;
 use crate::model::catalog::Catalog;
-use crate::output::{self, Format, Options};
+use crate::output::{Format, Options};
 
 /// Exit codes: nothing reported, findings reported, ctxlint could not do its job.
 pub const EXIT_CLEAN: i32 = 0;
@@ -52,7 +53,7 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
 
     /// human, short, json (cargo's JSON messages; also json-diagnostic-rendered-ansi and
-    /// friends).
+    /// friends), sarif (SARIF 2.1.0) or github (GitHub Actions annotations).
     #[arg(long, value_name = "FMT", default_value = "human")]
     message_format: String,
 
@@ -91,10 +92,17 @@ struct CheckArgs {
 
     #[command(flatten)]
     fix: fix::FixArgs,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file, report nothing and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
@@ -166,24 +174,14 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
             .map_or(std::path::Path::new("."), PathBuf::as_path),
     )
     .map_err(|e| e.to_string())?;
-    let mut specs = Catalog::builtin_specs();
-    specs.extend(loaded.config.api.iter().cloned());
-    let catalog = Catalog::build(&specs).map_err(|e| match &loaded.path {
-        Some(path) => format!("{}: {e}", path.display()),
-        None => e.to_string(),
-    })?;
-    let mut settings = Settings::new(catalog);
-    for (name, level) in &loaded.config.rules {
-        let rule = lints::by_name(name).expect("validated");
-        settings.levels.insert(rule.name, *level);
-    }
-    settings.config = loaded.config;
-    apply_level_flags(&mut settings, matches)?;
+    let mut settings = settings(loaded, matches)?;
     settings.prefilter = !args.no_prefilter;
     settings.jobs = args.jobs.unwrap_or(0);
 
     let notes = discover::Notes::default();
-    let mut report = engine::lint_inputs(discover::files(&args.paths, notes.clone()), &settings);
+    let config = &settings.config;
+    let inputs = discover::files(&args.paths, notes.clone()).filter(|input| !config.is_excluded(&input.path));
+    let mut report = engine::lint_inputs(inputs, &settings);
     for note in notes.take() {
         eprintln!("note: {note}");
     }
@@ -204,20 +202,36 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
         Format::Json => ansi_in_json,
         _ => use_color(args.color),
     };
-    let options = Options { format, color };
+    let options = Options::new(format, color);
+    let finish = Finish {
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
+        exit_zero: args.exit_zero,
+    };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    output::write_report(&mut out, &report, &options).map_err(|e| format!("cannot write the report: {e}"))?;
-    out.flush().map_err(|e| format!("cannot write the report: {e}"))?;
-    Ok(if report.diagnostic_count() > 0 && !args.exit_zero {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    finish.report(report, &options, &mut stdout.lock())
+}
+
+/// The catalog, rule levels (config, then `-A`/`-W`/`-D`) and configuration of a run.
+pub(crate) fn settings(loaded: config::Loaded, matches: &ArgMatches) -> Result<Settings, String> {
+    let mut specs = Catalog::builtin_specs();
+    specs.extend(loaded.config.api.iter().cloned());
+    let catalog = Catalog::build(&specs).map_err(|e| match &loaded.path {
+        Some(path) => format!("{}: {e}", path.display()),
+        None => e.to_string(),
+    })?;
+    let mut settings = Settings::new(catalog);
+    for (name, level) in &loaded.config.rules {
+        let rule = lints::by_name(name).expect("validated");
+        settings.levels.insert(rule.name, *level);
+    }
+    settings.config = loaded.config;
+    apply_level_flags(&mut settings, matches)?;
+    Ok(settings)
 }
 
 /// Applies `-A`/`-W`/`-D` in the order given (the last one for a rule wins, as in rustc).
-fn apply_level_flags(settings: &mut Settings, matches: &ArgMatches) -> Result<(), String> {
+pub(crate) fn apply_level_flags(settings: &mut Settings, matches: &ArgMatches) -> Result<(), String> {
     let mut flags: Vec<(usize, Level, String)> = Vec::new();
     for (id, level) in [
         ("allow", Level::Allow),
@@ -254,7 +268,7 @@ fn apply_level_flags(settings: &mut Settings, matches: &ArgMatches) -> Result<()
 
 /// cargo's `--message-format` values (comma-separated): returns the format and whether JSON's
 /// `rendered` field carries ANSI colour.
-fn parse_message_format(value: &str) -> Result<(Format, bool), String> {
+pub(crate) fn parse_message_format(value: &str) -> Result<(Format, bool), String> {
     let mut format = Format::Human;
     let mut ansi = false;
     for part in value.split(',').map(str::trim) {
@@ -266,13 +280,19 @@ fn parse_message_format(value: &str) -> Result<(Format, bool), String> {
                 format = Format::Json;
                 ansi = true;
             }
-            other => return Err(format!("unknown message format `{other}` (human, short, json)")),
+            "sarif" => format = Format::Sarif,
+            "github" => format = Format::Github,
+            other => {
+                return Err(format!(
+                    "unknown message format `{other}` (human, short, json, sarif, github)"
+                ));
+            }
         }
     }
     Ok((format, ansi))
 }
 
-fn use_color(when: ColorWhen) -> bool {
+pub(crate) fn use_color(when: ColorWhen) -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match when {
         ColorWhen::Always => true,

@@ -1,11 +1,13 @@
 //! Configuration: `ctxlint.toml` or `.ctxlint.toml`, found by walking up from the directory
 //! being linted, or `[workspace.metadata.ctxlint]` / `[package.metadata.ctxlint]` in a
-//! `Cargo.toml` on the way. The first one found wins. Unknown keys are errors.
+//! `Cargo.toml` on the way. The first one found wins. Unknown keys are errors. Paths in it are
+//! relative to its directory.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
 use crate::diagnostic::Level;
@@ -18,9 +20,24 @@ pub struct Config {
     /// Rule levels: `dropped_cancel_guard = "deny"`.
     #[serde(default)]
     pub rules: BTreeMap<String, Level>,
+    /// Paths not to lint, in `.gitignore` syntax: `exclude = ["generated/", "/src/gen_*.rs"]`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rules not checked in some paths (`.gitignore` syntax): `"tests/" = ["rule", …]`.
+    #[serde(default)]
+    pub per_path_ignores: BTreeMap<String, Vec<String>>,
     /// The project's own context APIs, in the catalog's shape.
     #[serde(default)]
     pub api: Vec<ApiSpec>,
+    /// `exclude` and `per_path_ignores`, compiled against the configuration's directory.
+    #[serde(skip)]
+    paths: PathRules,
+}
+
+#[derive(Debug, Default)]
+struct PathRules {
+    exclude: Option<Gitignore>,
+    ignores: Vec<(Gitignore, Vec<&'static str>)>,
 }
 
 /// A configuration and where it came from.
@@ -84,8 +101,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         message,
     };
     let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let config: Config = toml::from_str(&text).map_err(|e| error(e.to_string().trim_end().to_string()))?;
+    let mut config: Config =
+        toml::from_str(&text).map_err(|e| error(e.to_string().trim_end().to_string()))?;
     config.validate().map_err(error)?;
+    config
+        .compile(path.parent().unwrap_or(Path::new(".")))
+        .map_err(error)?;
     Ok(config)
 }
 
@@ -108,13 +129,15 @@ fn load_from_manifest(path: &Path) -> Result<Option<Config>, ConfigError> {
         else {
             continue;
         };
-        let config: Config = table.clone().try_into().map_err(|e: toml::de::Error| {
-            error(format!(
-                "[{section}.metadata.ctxlint]: {}",
-                e.to_string().trim_end()
-            ))
-        })?;
-        config.validate().map_err(error)?;
+        let section_error = |message: String| error(format!("[{section}.metadata.ctxlint]: {message}"));
+        let mut config: Config = table
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| section_error(e.to_string().trim_end().to_string()))?;
+        config.validate().map_err(section_error)?;
+        config
+            .compile(path.parent().unwrap_or(Path::new(".")))
+            .map_err(section_error)?;
         return Ok(Some(config));
     }
     Ok(None)
@@ -131,4 +154,56 @@ impl Config {
         }
         Ok(())
     }
+
+    /// Compiles the path patterns, relative to `root` (the configuration's directory).
+    fn compile(&mut self, root: &Path) -> Result<(), String> {
+        let root = crate::paths::absolute(root);
+        let matcher = |key: &str, patterns: &[String]| -> Result<Gitignore, String> {
+            let mut builder = GitignoreBuilder::new(&root);
+            for pattern in patterns {
+                builder
+                    .add_line(None, pattern)
+                    .map_err(|e| format!("{key}: bad pattern `{pattern}`: {e}"))?;
+            }
+            builder.build().map_err(|e| format!("{key}: {e}"))
+        };
+        if !self.exclude.is_empty() {
+            self.paths.exclude = Some(matcher("exclude", &self.exclude)?);
+        }
+        for (pattern, names) in &self.per_path_ignores {
+            let key = format!("[per_path_ignores] \"{pattern}\"");
+            let mut rules = Vec::new();
+            for name in names {
+                let bare = name.strip_prefix("ctxlint::").unwrap_or(name);
+                let rule = lints::by_name(bare)
+                    .ok_or_else(|| format!("{key}: unknown rule `{name}` (`ctxlint rules` lists them)"))?;
+                rules.push(rule.name);
+            }
+            let matcher = matcher(&key, std::slice::from_ref(pattern))?;
+            self.paths.ignores.push((matcher, rules));
+        }
+        Ok(())
+    }
+
+    /// Whether `exclude` leaves `path` (a file) out.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.paths
+            .exclude
+            .as_ref()
+            .is_some_and(|matcher| matches(matcher, path))
+    }
+
+    /// Whether `per_path_ignores` turns `rule` off for `path`.
+    pub fn is_ignored(&self, path: &Path, rule: &str) -> bool {
+        self.paths
+            .ignores
+            .iter()
+            .any(|(matcher, rules)| rules.contains(&rule) && matches(matcher, path))
+    }
+}
+
+fn matches(matcher: &Gitignore, path: &Path) -> bool {
+    let path = crate::paths::absolute(path);
+    // The matcher only takes paths below its root.
+    path.starts_with(matcher.path()) && matcher.matched_path_or_any_parents(&path, false).is_ignore()
 }

@@ -20,6 +20,7 @@ use crate::lints::{self, Rule};
 use crate::model::Model;
 use crate::model::catalog::Catalog;
 use crate::source::{SourceFile, Span, bracket_depth};
+use crate::suppress;
 
 /// Codes of diagnostics about the input rather than the code in it.
 pub const PARSE_ERROR: &str = "parse_error";
@@ -200,10 +201,18 @@ pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Ru
             diagnostics: vec![diagnostic],
         };
     }
+    // `per_path_ignores` turns rules off file by file.
+    let rules: Vec<&'static Rule> = rules
+        .iter()
+        .copied()
+        .filter(|rule| !settings.config.is_ignored(&source.path, rule.name))
+        .collect();
     let mut diagnostics = match syn::parse_str::<syn::File>(source.code()) {
         Ok(file) => {
             let model = Model::build(&file, &settings.catalog);
-            checker::check(&file, &source, &model, &settings.config, rules)
+            let mut found = checker::check(&file, &source, &model, &settings.config, &rules);
+            suppress::apply(&source, &file, &rules, &mut found);
+            found
         }
         Err(error) => vec![parse_error(&source, &error)],
     };

@@ -5,16 +5,22 @@
 //! → [`checker`] (walks the file, calls the [`lints`]) → [`diagnostic`]s → [`output`].
 //! [`engine`] runs it over many files in parallel; [`cli`] is the command line.
 
+pub mod baseline;
+pub mod cargo;
 pub mod checker;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod finish;
 pub mod fix;
+pub mod lex;
 pub mod model;
 pub mod output;
+pub mod paths;
 pub mod source;
+pub mod suppress;
 
 #[path = "../lints/mod.rs"]
 pub mod lints;

@@ -199,7 +199,13 @@ fn rules_and_explain() {
 
 #[test]
 fn cargo_subcommand_drops_its_name() {
-    let dir = project(&[("src/lib.rs", FINDING)]);
+    let dir = project(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("src/lib.rs", FINDING),
+    ]);
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-ctxlint"))
         .args(["ctxlint", "--message-format", "short"])
         .current_dir(dir.path())

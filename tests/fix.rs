@@ -14,7 +14,7 @@ use ctxlint::fix::{self, Action, Mode};
 use ctxlint::lints::{self, Hooks, Rule};
 use ctxlint::model::catalog::Catalog;
 use ctxlint::source::SourceFile;
-use support::fixtures;
+use support::{Fixture, fixtures};
 
 /// A safe fix: `let _` becomes `let _guard`.
 const SAFE: &str = "use tokio_util::sync::CancellationToken;\n\
@@ -420,6 +420,21 @@ fn run_fix(dir: &Path, path: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// `[rules]` of a fixture's `.toml` config, if it has one.
+fn fixture_rule_levels(fixture: &Fixture) -> Vec<(String, String)> {
+    let Some(path) = fixture.config() else {
+        return Vec::new();
+    };
+    let config: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let Some(rules) = config.get("rules").and_then(|r| r.as_table()) else {
+        return Vec::new();
+    };
+    rules
+        .iter()
+        .map(|(rule, level)| (rule.clone(), level.as_str().unwrap_or("warn").to_string()))
+        .collect()
+}
+
 /// Every lint's `.fixed` files, as `--fix` (or `--fix --unsafe-fixes` for `//@ fix: unsafe`
 /// fixtures) writes them with only that lint enabled; and a second `--fix --unsafe-fixes` with
 /// every lint after a first one changes nothing.
@@ -431,10 +446,21 @@ fn fixed_files_are_what_fix_writes() {
     for fixture in &fixtures {
         let name = fixture.name();
         let (dir, path) = copy_fixture(fixture);
-        let mut args = vec!["-A", "warnings", "-W", &fixture.lint];
-        if fixture.unsafe_fixes {
-            args.push("--unsafe-fixes");
+        let mut args: Vec<String> = ["-A", "warnings", "-W", &fixture.lint].map(String::from).to_vec();
+        // Levels the fixture's config sets for other rules (suppression fixtures need the rules
+        // they suppress), as the UI harness applies them.
+        for (rule, level) in fixture_rule_levels(fixture) {
+            let flag = match level.as_str() {
+                "allow" => "-A",
+                "deny" => "-D",
+                _ => "-W",
+            };
+            args.extend([flag.to_string(), rule]);
         }
+        if fixture.unsafe_fixes {
+            args.push("--unsafe-fixes".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let before = stamp(&path);
         run_fix(dir.path(), &path, &args);
         match std::fs::read_to_string(fixture.sibling("fixed")) {

@@ -27,6 +27,13 @@ fn settings_for(fixture: &Fixture) -> Settings {
     }
     let mut settings = Settings::only(Catalog::build(&specs).expect("catalog"), rule);
     if let Some(config) = config {
+        // Levels a fixture sets for other rules (suppression fixtures need the rules they
+        // suppress).
+        for (name, level) in &config.rules {
+            settings
+                .levels
+                .insert(lints::by_name(name).expect("known rule").name, *level);
+        }
         settings.config = config;
     }
     settings

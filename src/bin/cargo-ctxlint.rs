@@ -1,9 +1,5 @@
-//! `cargo ctxlint`: cargo runs `cargo-ctxlint ctxlint <args>`; the extra `ctxlint` is dropped.
+//! `cargo ctxlint`: cargo runs `cargo-ctxlint ctxlint <args>`; see `cargo ctxlint --help`.
 
 fn main() {
-    let mut args: Vec<_> = std::env::args_os().collect();
-    if args.get(1).is_some_and(|arg| arg == "ctxlint") {
-        args.remove(1);
-    }
-    std::process::exit(ctxlint::cli::run(args));
+    std::process::exit(ctxlint::cargo::main(std::env::args_os()));
 }

@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,456 @@
+//! `cargo ctxlint` on the two-member workspace in `testdata/cli/workspace` (copied to a scratch
+//! directory first), with the command lines rust-analyzer sends, and `--with-check`.
+//! Everything works offline: `cargo metadata --no-deps`, and path dependencies only.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use cargo_metadata::{Message, MetadataCommand};
+use support::cli::{command, stderr, stdout};
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| option_env!("CARGO").unwrap_or("cargo").to_string())
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of the workspace fixture.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cli/workspace");
+    copy_dir(&fixture, dir.path());
+    dir
+}
+
+/// `cargo ctxlint <args>`, through cargo itself: `cargo-ctxlint` is found on `PATH`.
+fn cargo_ctxlint(dir: &Path, args: &[&str]) -> Output {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-ctxlint")).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    command(&cargo(), dir)
+        .arg("ctxlint")
+        .args(args)
+        .env("PATH", path)
+        .env("CARGO_LOG", "cargo::core::compiler::fingerprint=info")
+        .output()
+        .expect("run cargo ctxlint")
+}
+
+/// Package ids by package name, from cargo itself.
+fn package_ids(dir: &Path) -> Vec<(String, String)> {
+    let metadata = MetadataCommand::new()
+        .cargo_path(cargo())
+        .manifest_path(dir.join("Cargo.toml"))
+        .no_deps()
+        .exec()
+        .unwrap();
+    metadata
+        .packages
+        .iter()
+        .map(|p| (p.name.to_string(), p.id.repr.clone()))
+        .collect()
+}
+
+fn id_of(ids: &[(String, String)], name: &str) -> String {
+    ids.iter().find(|(n, _)| n == name).unwrap().1.clone()
+}
+
+/// (package id, target name, target kind, file name) of every ctxlint message.
+fn messages(output: &Output) -> Vec<(String, String, String, String)> {
+    let text = stdout(output);
+    let mut found = Vec::new();
+    for message in Message::parse_stream(text.as_bytes()) {
+        if let Message::CompilerMessage(message) = message.expect("a cargo message")
+            && message
+                .message
+                .code
+                .as_ref()
+                .is_some_and(|c| c.code.starts_with("ctxlint::"))
+        {
+            let primary = message.message.spans.iter().find(|s| s.is_primary).unwrap();
+            found.push((
+                message.package_id.repr,
+                message.target.name,
+                message.target.kind[0].to_string(),
+                primary.file_name.clone(),
+            ));
+        }
+    }
+    found.sort();
+    found
+}
+
+fn files(output: &Output) -> BTreeSet<String> {
+    messages(output).into_iter().map(|m| m.3).collect()
+}
+
+#[test]
+fn rust_analyzer_workspace_check() {
+    let ws = workspace();
+    let manifest = ws.path().join("Cargo.toml");
+    let target_dir = ws.path().join("target");
+    let output = cargo_ctxlint(
+        ws.path(),
+        &[
+            "--workspace",
+            "--message-format=json-diagnostic-rendered-ansi",
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+            "--keep-going",
+            "--all-targets",
+            "--target-dir",
+            target_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let ids = package_ids(ws.path());
+    let (app, engine) = (id_of(&ids, "app"), id_of(&ids, "engine-core"));
+    let expected = vec![
+        (
+            app.clone(),
+            "app".to_string(),
+            "bin".to_string(),
+            "app/src/main.rs".to_string(),
+        ),
+        (
+            app.clone(),
+            "app".into(),
+            "lib".into(),
+            "app/src/server.rs".into(),
+        ),
+        (
+            app.clone(),
+            "demo".into(),
+            "example".into(),
+            "app/examples/demo.rs".into(),
+        ),
+        (
+            app.clone(),
+            "smoke".into(),
+            "test".into(),
+            "app/tests/smoke.rs".into(),
+        ),
+        (
+            engine,
+            "engine_core".into(),
+            "lib".into(),
+            "crates/engine/src/worker.rs".into(),
+        ),
+    ];
+    let mut expected = expected;
+    expected.sort();
+    assert_eq!(messages(&output), expected);
+    // rust-analyzer's colour variant puts ANSI in `rendered`, and the whole target is there.
+    let text = stdout(&output);
+    assert!(text.contains("\\u001b["), "{text}");
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let target = &first["target"];
+    assert!(Path::new(target["src_path"].as_str().unwrap()).is_absolute());
+    assert_eq!(target["edition"], "2021");
+    assert!(first["manifest_path"].as_str().unwrap().ends_with("Cargo.toml"));
+}
+
+#[test]
+fn rust_analyzer_package_check() {
+    let ws = workspace();
+    let manifest = ws.path().join("Cargo.toml");
+    let ids = package_ids(ws.path());
+    let engine = id_of(&ids, "engine-core");
+    // The id of a member whose directory is not named like it: `path+file:///…#name@version`.
+    assert!(engine.contains("#engine-core@0.2.0"), "{engine}");
+    let base = [
+        "--message-format=json",
+        "--manifest-path",
+        manifest.to_str().unwrap(),
+        "--keep-going",
+    ];
+    for extra in [
+        &["--lib", "--bins", "--examples", "--all-features"][..],
+        &["--all-targets", "--no-default-features", "--features", "a b"],
+        &[
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--config",
+            "build.jobs=1",
+            "-q",
+        ],
+    ] {
+        let mut args = vec!["-p", engine.as_str()];
+        args.extend(base);
+        args.extend(extra);
+        let output = cargo_ctxlint(ws.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            messages(&output),
+            vec![(
+                engine.clone(),
+                "engine_core".to_string(),
+                "lib".to_string(),
+                "crates/engine/src/worker.rs".to_string()
+            )],
+            "{args:?}"
+        );
+    }
+    // A per-target check, as rust-analyzer sends after saving a binary's file.
+    let app = id_of(&ids, "app");
+    let output = cargo_ctxlint(
+        ws.path(),
+        &[
+            "-p",
+            &app,
+            "--bin",
+            "app",
+            "--message-format=json",
+            "--keep-going",
+        ],
+    );
+    assert_eq!(files(&output), BTreeSet::from(["app/src/main.rs".to_string()]));
+}
+
+#[test]
+fn package_and_target_selection() {
+    let ws = workspace();
+    let short = |dir: &Path, args: &[&str]| {
+        let mut all = vec!["--message-format", "short"];
+        all.extend(args);
+        let output = cargo_ctxlint(dir, &all);
+        let files: BTreeSet<String> = stdout(&output)
+            .lines()
+            .map(|l| l.split(':').next().unwrap().to_string())
+            .collect();
+        (output.status.code(), files)
+    };
+    let set = |names: &[&str]| -> BTreeSet<String> { names.iter().map(|s| s.to_string()).collect() };
+    let all = set(&[
+        "app/examples/demo.rs",
+        "app/src/main.rs",
+        "app/src/server.rs",
+        "app/tests/smoke.rs",
+        "crates/engine/src/worker.rs",
+    ]);
+    // The root is a virtual manifest: every member, as cargo does.
+    assert_eq!(short(ws.path(), &[]).1, all);
+    assert_eq!(short(ws.path(), &["--all"]).1, all);
+    // In a member's directory: that member; names stay relative to the workspace root.
+    assert_eq!(
+        short(&ws.path().join("crates/engine/src"), &[]).1,
+        set(&["crates/engine/src/worker.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["--workspace", "--exclude", "app"]).1,
+        set(&["crates/engine/src/worker.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["-p", "engine-*"]).1,
+        set(&["crates/engine/src/worker.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["-p", "app@0.1.0", "--lib"]).1,
+        set(&["app/src/server.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["-p", "app", "--tests"]).1,
+        set(&["app/src/main.rs", "app/src/server.rs", "app/tests/smoke.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["-p", "app", "--test", "smoke"]).1,
+        set(&["app/tests/smoke.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["-p", "app", "--examples"]).1,
+        set(&["app/examples/demo.rs"])
+    );
+    assert_eq!(
+        short(ws.path(), &["-p", "app", "--example", "demo"]).1,
+        set(&["app/examples/demo.rs"])
+    );
+    assert_eq!(short(ws.path(), &["-p", "app", "--benches"]).1, set(&[]));
+    // Suppressed findings stay suppressed.
+    let (code, _) = short(ws.path(), &["-p", "engine-core"]);
+    assert_eq!(code, Some(1));
+    // No such package: an error, as in cargo.
+    let output = cargo_ctxlint(ws.path(), &["-p", "nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`nope` did not match"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn levels_config_and_subcommands_in_cargo_mode() {
+    let ws = workspace();
+    let output = cargo_ctxlint(ws.path(), &["--message-format=short", "-D", "warnings"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).lines().all(|l| l.contains(": error[ctxlint::")),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        cargo_ctxlint(ws.path(), &["-A", "dropped_cancel_guard"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // `[workspace.metadata.ctxlint]` in the root manifest.
+    let manifest = ws.path().join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("\n[workspace.metadata.ctxlint]\nexclude = [\"app/tests/\"]\n\n[workspace.metadata.ctxlint.rules]\ndropped_cancel_guard = \"deny\"\n");
+    std::fs::write(&manifest, &text).unwrap();
+    let output = cargo_ctxlint(ws.path(), &["--message-format=short"]);
+    let out = stdout(&output);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(!out.contains("smoke.rs"), "{out}");
+    assert!(out.lines().all(|l| l.contains(": error[")), "{out}");
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "dropped_cancel_guard = \"deny\"",
+            "dropped_cancel_gaurd = \"deny\"",
+        ),
+    )
+    .unwrap();
+    let output = cargo_ctxlint(ws.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("Cargo.toml") && err.contains("dropped_cancel_gaurd"),
+        "{err}"
+    );
+    // The plain subcommands work through cargo too.
+    let rules = cargo_ctxlint(ws.path(), &["rules"]);
+    assert!(stdout(&rules).contains("dropped_cancel_guard"));
+    // `--` is for the wrapped check command only.
+    assert_eq!(
+        cargo_ctxlint(ws.path(), &["--", "-D", "warnings"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn with_check_streams_cargo_then_appends_ctxlint() {
+    let ws = workspace();
+    let manifest = ws.path().join("Cargo.toml");
+    let target_dir = ws.path().join("target");
+    let args = [
+        "--with-check",
+        "--workspace",
+        "--message-format=json",
+        "--manifest-path",
+        manifest.to_str().unwrap(),
+        "--keep-going",
+        "--all-targets",
+        "--target-dir",
+        target_dir.to_str().unwrap(),
+    ];
+    let output = cargo_ctxlint(ws.path(), &args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    let reasons: Vec<(String, bool)> = text
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("JSON lines only");
+            let ours = value["message"]["code"]["code"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("ctxlint::"));
+            (value["reason"].as_str().unwrap().to_string(), ours)
+        })
+        .collect();
+    // cargo's artifacts (and rustc's own messages), then ctxlint's, then one build-finished.
+    let first_ours = reasons.iter().position(|(_, ours)| *ours).unwrap();
+    assert!(
+        reasons[..first_ours]
+            .iter()
+            .any(|(r, _)| r == "compiler-artifact"),
+        "{text}"
+    );
+    assert!(
+        reasons[first_ours..reasons.len() - 1]
+            .iter()
+            .all(|(_, ours)| *ours),
+        "{text}"
+    );
+    assert_eq!(reasons.last().unwrap().0, "build-finished");
+    assert_eq!(reasons.iter().filter(|(r, _)| r == "build-finished").count(), 1);
+    assert_eq!(files(&output).len(), 5);
+
+    // A build that fails: cargo's exit code, and ctxlint's findings all the same.
+    let server = ws.path().join("app/src/server.rs");
+    let mut broken = std::fs::read_to_string(&server).unwrap();
+    broken.push_str("\npub fn broken() -> u32 { \"not a number\" }\n");
+    std::fs::write(&server, broken).unwrap();
+    let output = cargo_ctxlint(ws.path(), &args);
+    assert_eq!(output.status.code(), Some(101), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("\"level\":\"error\"") && text.contains("mismatched types"),
+        "{text}"
+    );
+    assert_eq!(files(&output).len(), 5);
+    // A human-format wrapper needs no JSON; SARIF cannot be mixed with cargo's output.
+    let output = cargo_ctxlint(ws.path(), &["--with-check", "--message-format=sarif"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn with_check_runs_clippy() {
+    let probe = command(&cargo(), Path::new("."))
+        .args(["clippy", "--version"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: cargo clippy is not installed");
+        return;
+    }
+    let ws = workspace();
+    let target_dir: PathBuf = ws.path().join("target");
+    let output = cargo_ctxlint(
+        ws.path(),
+        &[
+            "--with-check=clippy",
+            "--workspace",
+            "--message-format=json",
+            "--target-dir",
+            target_dir.to_str().unwrap(),
+            "--",
+            "-W",
+            "clippy::let_underscore_untyped",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("\"reason\":\"compiler-artifact\""), "{text}");
+    // Clippy's own lints come through, with the arguments after `--`.
+    assert!(text.contains("clippy::let_underscore_untyped"), "{text}");
+    assert_eq!(files(&output).len(), 5);
+}
+
+#[test]
+fn outside_a_cargo_project_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command(env!("CARGO_BIN_EXE_cargo-ctxlint"), dir.path())
+        .arg("ctxlint")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cargo metadata"), "{}", stderr(&output));
+}
