@@ -77,6 +77,9 @@ pub struct FnSpec {
     /// Returns a reference (`&'static Handler`): dropping the result does nothing.
     #[serde(default)]
     pub borrowed: bool,
+    /// Derives from the ambient (current) context rather than from an argument.
+    #[serde(default)]
+    pub ambient: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -100,6 +103,8 @@ pub enum RoleName {
     RunUntilCancelled,
     Cancel,
     Disarm,
+    Sleep,
+    Spin,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +183,18 @@ pub enum Role {
     Cancel,
     /// Gives up a guard without cancelling.
     Disarm,
+    /// Waits for time to pass, and for nothing else (`tokio::time::sleep`, `thread::sleep`).
+    Sleep,
+    /// Gives up the CPU or hints a spin without waiting (`yield_now`, `spin_loop`).
+    Spin,
+}
+
+impl Role {
+    /// Roles of functions that are not context APIs themselves (sleeps): they matter only
+    /// beside one, so they do not make a file worth parsing.
+    pub fn is_auxiliary(self) -> bool {
+        matches!(self, Role::Sleep | Role::Spin)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -226,6 +243,7 @@ pub struct Callable {
     pub consumes: bool,
     pub args: Option<usize>,
     pub borrowed: bool,
+    pub ambient: bool,
 }
 
 #[derive(Debug)]
@@ -396,6 +414,8 @@ impl Catalog {
             RoleName::RunUntilCancelled => Role::RunUntilCancelled,
             RoleName::Cancel => Role::Cancel,
             RoleName::Disarm => Role::Disarm,
+            RoleName::Sleep => Role::Sleep,
+            RoleName::Spin => Role::Spin,
         });
         self.callables.push(Callable {
             api,
@@ -406,6 +426,7 @@ impl Catalog {
             consumes: fn_spec.consumes,
             args: fn_spec.args,
             borrowed: fn_spec.borrowed,
+            ambient: fn_spec.ambient,
         });
         Ok(self.callables.len() - 1)
     }
@@ -502,7 +523,11 @@ impl Catalog {
     pub fn needle_groups(&self) -> Vec<Vec<String>> {
         let segments = |path: &str| path.split("::").map(str::to_string).collect::<Vec<_>>();
         let mut groups: Vec<Vec<String>> = Vec::new();
-        let paths = self.type_by_path.keys().chain(self.function_by_path.keys());
+        let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
+            let auxiliary = self.callables[index].role.is_some_and(Role::is_auxiliary);
+            (!auxiliary).then_some(path)
+        });
+        let paths = self.type_by_path.keys().chain(functions);
         for path in paths {
             groups.push(segments(path));
             for (from, to) in &self.aliases {

@@ -6,6 +6,7 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
+use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt, Token};
 
 /// The parsed body of a macro call.
@@ -173,6 +174,33 @@ pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
             (!exprs.is_empty()).then_some(MacroBody::Exprs(exprs))
         }
         _ => None,
+    }
+}
+
+/// Visits the syntax a parsed macro body holds (select arms' patterns excepted) with any
+/// visitor, so that walks over a function see inside its macros.
+pub fn visit_body<'a, V: Visit<'a> + ?Sized>(visitor: &mut V, body: &'a MacroBody) {
+    match body {
+        MacroBody::Select(select) => {
+            for arm in &select.arms {
+                if let Some(guard) = &arm.guard {
+                    visitor.visit_expr(guard);
+                }
+                visitor.visit_expr(&arm.expr);
+                if let Some(value) = &arm.value {
+                    visitor.visit_expr(value);
+                }
+                visitor.visit_expr(&arm.body);
+            }
+            for fallback in &select.fallbacks {
+                if let Some(timeout) = &fallback.timeout {
+                    visitor.visit_expr(timeout);
+                }
+                visitor.visit_expr(&fallback.body);
+            }
+        }
+        MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| visitor.visit_expr(e)),
+        MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| visitor.visit_stmt(s)),
     }
 }
 
