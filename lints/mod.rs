@@ -34,9 +34,13 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 mod dropped_cancel_guard;
+mod value_lookup_in_loop;
 
 /// Every lint, in the order `ctxlint rules` lists them.
-pub static ALL: &[&Rule] = &[&dropped_cancel_guard::DROPPED_CANCEL_GUARD];
+pub static ALL: &[&Rule] = &[
+    &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &value_lookup_in_loop::VALUE_LOOKUP_IN_LOOP,
+];
 
 pub struct Rule {
     /// snake_case; the code is `ctxlint::<name>`.
