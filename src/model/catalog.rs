@@ -80,6 +80,9 @@ pub struct FnSpec {
     /// Derives from the ambient (current) context rather than from an argument.
     #[serde(default)]
     pub ambient: bool,
+    /// A wait that blocks the thread or returns a channel, not a future.
+    #[serde(default)]
+    pub blocking: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -244,6 +247,7 @@ pub struct Callable {
     pub args: Option<usize>,
     pub borrowed: bool,
     pub ambient: bool,
+    pub blocking: bool,
 }
 
 #[derive(Debug)]
@@ -427,6 +431,7 @@ impl Catalog {
             args: fn_spec.args,
             borrowed: fn_spec.borrowed,
             ambient: fn_spec.ambient,
+            blocking: fn_spec.blocking,
         });
         Ok(self.callables.len() - 1)
     }
@@ -494,6 +499,18 @@ impl Catalog {
 
     pub fn function(&self, path: &str) -> Option<&Callable> {
         self.function_by_path.get(path).map(|&i| &self.callables[i])
+    }
+
+    /// The methods of a type, by name.
+    pub fn methods_of(&self, owner: TypeId) -> Vec<&Callable> {
+        let mut methods: Vec<&Callable> = self
+            .methods
+            .iter()
+            .filter(|((ty, _), _)| *ty == owner)
+            .map(|(_, &i)| &self.callables[i])
+            .collect();
+        methods.sort_by(|a, b| a.name.cmp(&b.name));
+        methods
     }
 
     pub fn method(&self, owner: TypeId, name: &str) -> Option<&Callable> {
