@@ -309,23 +309,24 @@ fn shape(checker: &Checker, expr: &Expr) -> (String, Vec<Option<crate::model::Bi
     (text, names.ids)
 }
 
-/// `let v = <lookup>;` before the loop, and `v` in place of each lookup.
+/// `let v = <lookup>;` before the loop, and `v` in place of each lookup. Shown only, when no
+/// statement around the loop can take the `let`, or a name in the lookup is declared there.
 fn hoist(checker: &Checker, lookup: &Lookup, target: &Loop, same: &[&Expr]) -> Fix {
     let name = checker.fresh_name(&binding_name(lookup));
     let title = format!("look it up once before the loop, as `{name}`");
+    let mut edits = Vec::new();
+    for expr in same {
+        let replacement = if lookup.borrowed || !needs_clone(checker, lookup, target, expr) {
+            name.clone()
+        } else {
+            format!("{name}.clone()")
+        };
+        edits.push(Edit::replace(checker.span(*expr), replacement));
+    }
     let Some(statement) = checker.statement_around(target.expr) else {
-        return Fix::has_placeholders(title, Vec::new());
+        return Fix::has_placeholders(title, edits);
     };
     let start = checker.span(statement).start;
-    // Every binding the lookup names must already exist where the `let` goes.
-    let (_, ids) = shape(checker, lookup.expr);
-    let declared_before = ids
-        .iter()
-        .flatten()
-        .all(|id| checker.span(&checker.model.binding(*id).ident).start < start);
-    if !declared_before {
-        return Fix::has_placeholders(title, Vec::new());
-    }
     let indent = checker.source.indent_at(start);
     let newline = checker.source.newline();
     let mut text = checker.text(lookup.expr).to_string();
@@ -344,16 +345,18 @@ fn hoist(checker: &Checker, lookup: &Lookup, target: &Loop, same: &[&Expr]) -> F
         text.replace_range(range, &context_name);
     }
     lets.push_str(&format!("let {name} = {text};{newline}{indent}"));
-    let mut edits = vec![Edit::insert(start, lets)];
-    for expr in same {
-        let replacement = if lookup.borrowed || !needs_clone(checker, lookup, target, expr) {
-            name.clone()
-        } else {
-            format!("{name}.clone()")
-        };
-        edits.push(Edit::replace(checker.span(*expr), replacement));
+    edits.insert(0, Edit::insert(start, lets));
+    // Every binding the lookup names must already exist where the `let` goes.
+    let (_, ids) = shape(checker, lookup.expr);
+    let declared_before = ids
+        .iter()
+        .flatten()
+        .all(|id| checker.span(&checker.model.binding(*id).ident).start < start);
+    if declared_before {
+        Fix::maybe_incorrect(title, edits)
+    } else {
+        Fix::has_placeholders(title, edits)
     }
-    Fix::maybe_incorrect(title, edits)
 }
 
 /// Whether an owned result must be cloned where it was used: by value, a lookup could be
