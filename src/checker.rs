@@ -208,6 +208,21 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// The head of a loop, for a label: `for x in items`, `while cond`, `loop`, or the
+    /// parameters of a closure called per item.
+    pub fn loop_head(&self, found: &Loop) -> Span {
+        match found.expr {
+            Expr::ForLoop(e) => Span::new(self.span_of(e.for_token.span).start, self.span(&e.expr).end),
+            Expr::While(e) => Span::new(self.span_of(e.while_token.span).start, self.span(&e.cond).end),
+            Expr::Loop(e) => self.span_of(e.loop_token.span),
+            Expr::Closure(c) => Span::new(
+                self.span_of(c.inputs_begin.span).start,
+                self.span_of(c.inputs_end.span).end,
+            ),
+            other => self.span(other),
+        }
+    }
+
     /// A name for a new binding that no binding of the enclosing function has.
     pub fn fresh_name(&self, base: &str) -> String {
         let function = self.enclosing_fn().map(|f| {

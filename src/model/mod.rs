@@ -17,7 +17,7 @@ use syn::{Expr, Member};
 use self::catalog::{Callable, Catalog, Kind, Returns, Role, TypeId};
 use self::macros::MacroBody;
 use self::resolve::Imports;
-pub use self::scope::{Binding, BindingId, BindingKind, Write};
+pub use self::scope::{Binding, BindingId, BindingKind, Write, WriteKind};
 
 /// Identifies a syntax node by its byte range (relative to the parsed code). Tokens of a file,
 /// macro bodies included, never share a range, so a node's range is its identity.

@@ -45,11 +45,26 @@ pub struct Binding {
     pub writes: Vec<Write>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    /// `x = …`, `x.f = …`, `(x, y) = …`.
+    Assign,
+    /// `x += …` and the like.
+    Compound,
+    /// `&mut x`.
+    Borrow,
+    /// A method call on a mutable binding.
+    Call,
+    /// A macro ctxlint cannot read.
+    Macro,
+}
+
 /// A place that may change a binding: an assignment (plain or compound) to it or to a field or
 /// element of it, a `&mut` borrow of it, a method call on it when it is mutable, or an unparsed
 /// macro that mentions it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Write {
+    pub kind: WriteKind,
     /// The expression (or macro) that writes.
     pub at: SpanKey,
     /// `x = value`: the new value of the whole binding.
@@ -194,7 +209,7 @@ impl Builder<'_> {
 
     /// Records that `place` (a binding, or a field, element or dereference of one) may change
     /// at `at`.
-    fn write(&mut self, place: &Expr, at: SpanKey, value: Option<SpanKey>) {
+    fn write(&mut self, place: &Expr, kind: WriteKind, at: SpanKey, value: Option<SpanKey>) {
         let Some(root) = place_root(place) else {
             return;
         };
@@ -202,9 +217,12 @@ impl Builder<'_> {
             return;
         };
         let container = self.container();
-        self.model.bindings[id.0]
-            .writes
-            .push(Write { at, value, container });
+        self.model.bindings[id.0].writes.push(Write {
+            kind,
+            at,
+            value,
+            container,
+        });
     }
 
     fn container(&self) -> SpanKey {
@@ -600,25 +618,25 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             // `(ctx, cancel) = …`: each element changes.
             Expr::Tuple(tuple) => {
                 for elem in &tuple.elems {
-                    self.write(elem, at, None);
+                    self.write(elem, WriteKind::Assign, at, None);
                 }
             }
-            left @ Expr::Path(_) => self.write(left, at, Some(SpanKey::of(&assign.right))),
-            left => self.write(left, at, None),
+            left @ Expr::Path(_) => self.write(left, WriteKind::Assign, at, Some(SpanKey::of(&assign.right))),
+            left => self.write(left, WriteKind::Assign, at, None),
         }
     }
 
     fn visit_expr_binary(&mut self, binary: &'ast syn::ExprBinary) {
         syn::visit::visit_expr_binary(self, binary);
         if is_compound_assignment(&binary.op) {
-            self.write(&binary.left, SpanKey::of(binary), None);
+            self.write(&binary.left, WriteKind::Compound, SpanKey::of(binary), None);
         }
     }
 
     fn visit_expr_reference(&mut self, reference: &'ast syn::ExprReference) {
         syn::visit::visit_expr_reference(self, reference);
         if reference.mutability.is_some() {
-            self.write(&reference.expr, SpanKey::of(reference), None);
+            self.write(&reference.expr, WriteKind::Borrow, SpanKey::of(reference), None);
         }
     }
 
@@ -632,6 +650,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             && self.model.method_callable(call).is_none()
         {
             let write = Write {
+                kind: WriteKind::Call,
                 at: SpanKey::of(call),
                 value: None,
                 container: self.container(),
@@ -701,6 +720,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         let container = self.container();
         for id in written {
             let write = Write {
+                kind: WriteKind::Macro,
                 at: SpanKey::of(mac),
                 value: None,
                 container,
