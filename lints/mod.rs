@@ -33,6 +33,7 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+mod derive_in_loop;
 mod done_polling;
 mod dropped_cancel_guard;
 mod value_lookup_in_loop;
@@ -42,6 +43,7 @@ pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
     &value_lookup_in_loop::VALUE_LOOKUP_IN_LOOP,
     &done_polling::DONE_POLLING,
+    &derive_in_loop::DERIVE_IN_LOOP,
 ];
 
 pub struct Rule {

@@ -6,7 +6,6 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{OnDrop, Role};
 use crate::model::loops::Loop;
 use crate::model::{SpanKey, Ty, macros};
-use crate::source::Span;
 
 super::declare_rule! {
     /// ## What it does
@@ -150,7 +149,7 @@ fn check_lookup(checker: &Checker, expr: &Expr) {
     };
     let mut diagnostic = Diagnostic::new(VALUE_LOOKUP_IN_LOOP.name, checker.span(expr), message)
         .with_label("same result every iteration")
-        .with_secondary(loop_head(checker, &target), "in this loop");
+        .with_secondary(checker.loop_head(&target), "in this loop");
     for other in same.iter().skip(1) {
         diagnostic = diagnostic.with_secondary(checker.span(*other), "and here");
     }
@@ -479,27 +478,6 @@ fn snake_case(text: &str) -> String {
         }
     }
     out
-}
-
-/// The head of a loop, for a label: `for x in items`, `while cond`, `loop`, or the closure's
-/// parameters.
-fn loop_head(checker: &Checker, target: &Loop) -> Span {
-    match target.expr {
-        Expr::ForLoop(e) => {
-            let start = checker.span_of(e.for_token.span).start;
-            Span::new(start, checker.span(&e.expr).end)
-        }
-        Expr::While(e) => {
-            let start = checker.span_of(e.while_token.span).start;
-            Span::new(start, checker.span(&e.cond).end)
-        }
-        Expr::Loop(e) => checker.span_of(e.loop_token.span),
-        Expr::Closure(c) => {
-            let start = checker.span_of(c.inputs_begin.span).start;
-            Span::new(start, checker.span_of(c.inputs_end.span).end)
-        }
-        other => checker.span(other),
-    }
 }
 
 /// A binding, or a field or element of one.
