@@ -36,6 +36,7 @@ pub(crate) use declare_rule;
 mod derive_in_loop;
 mod done_polling;
 mod dropped_cancel_guard;
+mod value_chain;
 mod value_lookup_in_loop;
 
 /// Every lint, in the order `ctxlint rules` lists them.
@@ -44,6 +45,7 @@ pub static ALL: &[&Rule] = &[
     &value_lookup_in_loop::VALUE_LOOKUP_IN_LOOP,
     &done_polling::DONE_POLLING,
     &derive_in_loop::DERIVE_IN_LOOP,
+    &value_chain::VALUE_CHAIN,
 ];
 
 pub struct Rule {
