@@ -516,7 +516,8 @@ impl<'a> Visit<'a> for Iteration<'_, 'a> {
             // awaits.
             None if !loops::is_diverging_macro(mac) => {
                 self.work = true;
-                self.waits |= mentions_await(&mac.tokens);
+                let awaiting = matches!(name.as_str(), "select" | "select_biased" | "join" | "try_join");
+                self.waits |= awaiting || mentions_await(&mac.tokens);
             }
             None => {}
         }

@@ -429,3 +429,86 @@ fn is_iterator(expr: &Expr) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::catalog::Catalog;
+
+    /// The loops of a function body, outermost first, with the model of the file.
+    fn with_loops(src: &str, check: impl FnOnce(&Model, Vec<&Expr>)) {
+        struct Loops<'a>(Vec<&'a Expr>);
+        impl<'a> Visit<'a> for Loops<'a> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                if Loop::of(expr).is_some() {
+                    self.0.push(expr);
+                }
+                syn::visit::visit_expr(self, expr);
+            }
+        }
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let model = Model::build(&file, Catalog::builtin());
+        let mut loops = Loops(Vec::new());
+        loops.visit_file(&file);
+        check(&model, loops.0);
+    }
+
+    #[test]
+    fn runs_once() {
+        let src = "fn f() {
+            loop { work(); break; }
+            for x in xs { if x { continue; } work(); break; }
+            'a: loop { loop { break 'a; } }
+            while c { return; }
+            loop { if c { break; } }
+            for x in xs { panic!(); }
+        }";
+        with_loops(src, |model, loops| {
+            let once: Vec<bool> = loops
+                .iter()
+                .map(|l| Loop::of(l).unwrap().runs_once(model))
+                .collect();
+            assert_eq!(once, [true, false, false, true, true, false, true]);
+        });
+    }
+
+    #[test]
+    fn exits_skip_closures_and_inner_loops() {
+        let src = "fn f() {
+            'outer: loop {
+                let g = || return 1;
+                for x in xs { break; }
+                for y in ys { break 'outer; }
+                tokio::select! { _ = a => continue, _ = b => return }
+                foo()?;
+            }
+        }";
+        with_loops(src, |model, loops| {
+            let kinds: Vec<ExitKind> = Loop::of(loops[0])
+                .unwrap()
+                .exits(model)
+                .iter()
+                .map(|e| e.kind)
+                .collect();
+            assert_eq!(
+                kinds,
+                [
+                    ExitKind::Break,
+                    ExitKind::Continue,
+                    ExitKind::Return,
+                    ExitKind::Try
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn per_item_closures() {
+        let call = |src: &str| calls_closure_per_item(&syn::parse_str::<ExprMethodCall>(src).unwrap());
+        assert!(call("items.iter().map(|x| x)"));
+        assert!(call("(0..n).filter(|x| true)"));
+        assert!(call("anything.for_each(|x| x)"));
+        assert!(!call("option.map(|x| x)"));
+        assert!(!call("fut.then(|x| x)"));
+    }
+}

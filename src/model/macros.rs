@@ -471,6 +471,38 @@ mod tests {
     }
 
     #[test]
+    fn crossbeam_forms() {
+        // Handlers that are assignments, macro calls without a trailing comma, blocks without a
+        // comma before the next arm, and a timed `default`.
+        let Some(MacroBody::Select(select)) = body(
+            "crossbeam_channel::select! { recv(r) -> _ => seen[0] = true, send(s, 1) -> res => { check(res) } \
+             recv(done) -> v => assert!(v.is_err()) }",
+        ) else {
+            panic!("not parsed")
+        };
+        assert_eq!(select.arms.len(), 3);
+        assert!(matches!(select.arms[0].body, Expr::Assign(_)));
+        let Some(MacroBody::Select(select)) =
+            body("select_biased! { recv(r) -> msg => { handle(msg) } default(ms(100)) => {} }")
+        else {
+            panic!("not parsed")
+        };
+        assert!(select.biased);
+        assert!(select.fallbacks[0].timeout.is_some());
+    }
+
+    #[test]
+    fn futures_complete_after_a_block() {
+        let Some(MacroBody::Select(select)) = body(
+            "futures::select! { a = fut_a => total += a, b = rx.next() => { total += b? } complete => break }",
+        ) else {
+            panic!("not parsed")
+        };
+        assert_eq!(select.arms.len(), 2);
+        assert_eq!(select.fallbacks[0].kind, FallbackKind::Complete);
+    }
+
+    #[test]
     fn join_defer_and_expression_macros() {
         assert!(matches!(body("tokio::join!(a, b.c())"), Some(MacroBody::Exprs(e)) if e.len() == 2));
         assert!(matches!(body("defer! { cancel.call(); }"), Some(MacroBody::Stmts(s)) if s.len() == 1));

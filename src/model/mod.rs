@@ -377,3 +377,95 @@ fn member_name(member: &Member) -> String {
         Member::Unnamed(index) => index.index.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use syn::visit::Visit;
+
+    use super::*;
+
+    /// Every expression of a file, in source order.
+    fn exprs(file: &syn::File) -> Vec<&Expr> {
+        struct All<'a>(Vec<&'a Expr>);
+        impl<'a> Visit<'a> for All<'a> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                self.0.push(expr);
+                syn::visit::visit_expr(self, expr);
+            }
+        }
+        let mut all = All(Vec::new());
+        all.visit_file(file);
+        all.0
+    }
+
+    /// The expressions written as `text` (spaces ignored).
+    fn find<'a>(all: &[&'a Expr], text: &str) -> Vec<&'a Expr> {
+        all.iter()
+            .copied()
+            .filter(|e| {
+                let written: String = e
+                    .span()
+                    .source_text()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect();
+                written == text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn writes_and_invariance() {
+        let src = "fn f(ctx: Ctx, mut other: Ctx, keys: Vec<Key>) {
+            for i in 0..3 {
+                use_it(ctx.k);
+                use_it(other.k);
+                other.f = 1;
+                use_it(keys[i]);
+                use_it(KEY);
+                use_it(Duration::from_secs(5));
+                use_it(Instant::now());
+            }
+        }";
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let model = Model::build(&file, Catalog::builtin());
+        let all = exprs(&file);
+        let within = model.loops[0];
+        let invariant = |text: &str| model.is_invariant(find(&all, text)[0], within);
+        assert!(invariant("ctx.k"));
+        assert!(!invariant("other.k"));
+        assert!(!invariant("keys[i]"));
+        assert!(invariant("KEY"));
+        assert!(invariant("Duration::from_secs(5)"));
+        assert!(!invariant("Instant::now()"));
+    }
+
+    #[test]
+    fn reaching_values() {
+        let src = "fn f(c: bool) {
+            let a = one();
+            use_it(a);
+            let mut b = two();
+            if c { b = three(); }
+            use_it(b);
+            let mut d = four();
+            d = five();
+            use_it(d);
+            loop { use_it(d); d = six(); }
+        }";
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let model = Model::build(&file, Catalog::builtin());
+        let all = exprs(&file);
+        let value = |at: &Expr| model.reaching_value(model.binding_of(at).unwrap(), SpanKey::of(at));
+        let key = |text: &str| Some(SpanKey::of(find(&all, text)[0]));
+        assert_eq!(value(find(&all, "a")[0]), key("one()"));
+        assert_eq!(
+            value(find(&all, "b").last().unwrap()),
+            None,
+            "a branch may have changed it"
+        );
+        let d = find(&all, "d");
+        assert_eq!(value(d[1]), key("five()"));
+        assert_eq!(value(d[2]), None, "the loop changes it later");
+    }
+}

@@ -111,3 +111,10 @@ async fn assert_in_real_loop(token: CancellationToken, mut rx: Receiver<Msg>) {
         assert!(msg.is_some(), "sender gone");
     }
 }
+
+async fn select_body_that_does_not_parse(token: CancellationToken) {
+    while !token.is_cancelled() {
+        tokio::select! { this is => not, a select }
+        sleep(Duration::from_secs(1)).await;
+    }
+}
