@@ -39,6 +39,13 @@ fn attached_in_loop(items: Vec<Item>) {
     }
 }
 
+fn span_marked_active_in_loop(tracer: &Tracer, items: Vec<Item>) {
+    for item in items {
+        let _guard = opentelemetry::trace::mark_span_as_active(tracer.start("item"));
+        export(item, Context::current());
+    }
+}
+
 fn context_replaced_in_loop(mut cx: Context, items: Vec<Item>) {
     for item in items {
         cx = cx.with_value(RequestId(item.id));
