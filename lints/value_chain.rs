@@ -55,13 +55,23 @@ fn check_fn(checker: &Checker, function: &FnNode) {
     };
     let mut collector = Collector {
         checker,
-        exprs: HashMap::new(),
+        exprs: None,
+        layers: Vec::new(),
+    };
+    collector.visit_block(block);
+    if collector.layers.len() < 3 {
+        return;
+    }
+    // Bindings lead to the expressions they hold: index them all.
+    let mut collector = Collector {
+        checker,
+        exprs: Some(HashMap::new()),
         layers: Vec::new(),
     };
     collector.visit_block(block);
     let mut chains = Chains {
         checker,
-        exprs: collector.exprs,
+        exprs: collector.exprs.unwrap_or_default(),
         below: HashMap::new(),
         visiting: HashSet::new(),
     };
@@ -131,17 +141,19 @@ fn method_name(expr: &Expr) -> String {
     }
 }
 
-/// Every expression of a function (macro bodies included, nested items not), and its value
-/// layers in source order.
+/// The value layers of a function in source order (macro bodies included, nested items not),
+/// and, when asked for, every expression.
 struct Collector<'c, 'a> {
     checker: &'c Checker<'a>,
-    exprs: HashMap<SpanKey, &'a Expr>,
+    exprs: Option<HashMap<SpanKey, &'a Expr>>,
     layers: Vec<&'a Expr>,
 }
 
 impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        self.exprs.insert(SpanKey::of(expr), expr);
+        if let Some(exprs) = &mut self.exprs {
+            exprs.insert(SpanKey::of(expr), expr);
+        }
         if is_layer(self.checker, expr) {
             self.layers.push(expr);
         }

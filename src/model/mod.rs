@@ -204,7 +204,7 @@ impl<'c> Model<'c> {
                 call.args.is_empty()
                     && matches!(
                         call.method.to_string().as_str(),
-                        "clone" | "as_ref" | "as_str" | "as_slice" | "as_deref" | "to_owned" | "borrow"
+                        "clone" | "as_ref" | "as_str" | "as_slice" | "as_deref" | "to_owned"
                     )
                     && invariant(&call.receiver)
             }
