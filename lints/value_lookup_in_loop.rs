@@ -23,7 +23,8 @@ super::declare_rule! {
     ///
     /// Lookups are left alone when the context or the key is re-bound or assigned inside the
     /// loop, when the key depends on the loop variable, when the loop body always leaves in its
-    /// first iteration, and (for `Context::current()`) when the loop attaches a context.
+    /// first iteration, and (for `Context::current()`) when the loop attaches a context or may
+    /// drop a context guard.
     ///
     /// ## Example
     /// ```rust
@@ -191,7 +192,7 @@ fn is_invariant(checker: &Checker, lookup: &Lookup, within: &Loop) -> bool {
         || lookup
             .context
             .is_some_and(|c| Lookup::of(checker, strip(c)).is_some_and(|l| l.current));
-    context_invariant && !(reads_current && attaches_context(checker, within))
+    context_invariant && !(reads_current && changes_current(checker, within))
 }
 
 /// `Context::current()` as the receiver of a lookup (`Context::current().get::<T>()`).
@@ -208,20 +209,36 @@ fn is_lookup_receiver(checker: &Checker, expr: &Expr) -> bool {
     false
 }
 
-/// Whether the loop attaches a context (a call returning a guard that undoes it when
-/// dropped): `Context::current()` then differs between iterations.
-fn attaches_context(checker: &Checker, within: &Loop) -> bool {
+/// Whether the loop may change the ambient context: it attaches one (a call returning a guard
+/// that undoes it when dropped), or may drop guards it did not make in this iteration
+/// (`drop(…)`, `mem::take`, `guards.pop()` and other removals from a collection declared
+/// outside). `Context::current()` can then differ between iterations.
+fn changes_current(checker: &Checker, within: &Loop) -> bool {
     struct Finder<'c, 'a> {
         checker: &'c Checker<'a>,
+        within: SpanKey,
         found: bool,
     }
     impl<'a> Visit<'a> for Finder<'_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if let Some(Ty::Api(id)) = self.checker.model.type_of(expr)
-                && matches!(expr, Expr::Call(_) | Expr::MethodCall(_))
-                && self.checker.catalog.ty(id).on_drop == Some(OnDrop::Undo)
-            {
-                self.found = true;
+            let model = self.checker.model;
+            match expr {
+                Expr::Call(call) => {
+                    let attaches = matches!(model.type_of(expr), Some(Ty::Api(id)) if self.checker.catalog.ty(id).on_drop == Some(OnDrop::Undo));
+                    let drops = matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+                        matches!(s.ident.to_string().as_str(), "drop" | "forget" | "take" | "replace")
+                    }));
+                    self.found |= attaches || drops;
+                }
+                Expr::MethodCall(call) => {
+                    let attaches = matches!(model.type_of(expr), Some(Ty::Api(id)) if self.checker.catalog.ty(id).on_drop == Some(OnDrop::Undo));
+                    let removes = RELEASING.contains(&call.method.to_string().as_str())
+                        && model
+                            .binding_of(strip(&call.receiver))
+                            .is_some_and(|id| !model.declared_within(id, self.within));
+                    self.found |= attaches || removes;
+                }
+                _ => {}
             }
             syn::visit::visit_expr(self, expr);
         }
@@ -233,11 +250,27 @@ fn attaches_context(checker: &Checker, within: &Loop) -> bool {
     }
     let mut finder = Finder {
         checker,
+        within: within.span(),
         found: false,
     };
     finder.visit_expr(within.expr);
     finder.found
 }
+
+/// Methods that remove (and so may drop) what a collection or option holds.
+const RELEASING: &[&str] = &[
+    "pop",
+    "pop_front",
+    "pop_back",
+    "clear",
+    "truncate",
+    "drain",
+    "remove",
+    "swap_remove",
+    "take",
+    "retain",
+    "split_off",
+];
 
 /// The lookups in the loop with the same text and bindings as `lookup`, in source order.
 fn identical_lookups<'a>(checker: &Checker<'a>, lookup: &Lookup, within: &Loop<'a>) -> Vec<&'a Expr> {

@@ -46,6 +46,17 @@ fn span_marked_active_in_loop(tracer: &Tracer, items: Vec<Item>) {
     }
 }
 
+fn guards_released_in_loop(mut guards: Vec<ContextGuard>) {
+    for _ in 0..guards.len() {
+        guards.pop();
+        export_current(Context::current());
+    }
+    while let Some(guard) = next_guard() {
+        drop(guard);
+        export_current(Context::current());
+    }
+}
+
 fn context_replaced_in_loop(mut cx: Context, items: Vec<Item>) {
     for item in items {
         cx = cx.with_value(RequestId(item.id));
