@@ -113,6 +113,9 @@ const EXPRESSION_MACROS: &[&str] = &[
     "format_err",
 ];
 
+/// Structured-logging macros, whose `name = value` arguments are fields.
+const LOGGING_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event"];
+
 /// Macros whose arguments are format strings, whose `{name}` arguments are references.
 pub const FORMAT_MACROS: &[&str] = &[
     "print",
@@ -170,7 +173,20 @@ pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
             .ok()
             .map(MacroBody::Stmts),
         _ if EXPRESSION_MACROS.contains(&name.as_str()) => {
-            let exprs = expression_arguments(mac.tokens.clone());
+            let mut exprs = expression_arguments(mac.tokens.clone());
+            // `info!(user = name, …)` names a field: the value is the expression, and nothing
+            // is assigned.
+            if LOGGING_MACROS.contains(&name.as_str()) {
+                exprs = exprs
+                    .into_iter()
+                    .map(|expr| match expr {
+                        Expr::Assign(field) if matches!(&*field.left, Expr::Path(_) | Expr::Field(_)) => {
+                            *field.right
+                        }
+                        expr => expr,
+                    })
+                    .collect();
+            }
             (!exprs.is_empty()).then_some(MacroBody::Exprs(exprs))
         }
         _ => None,
@@ -508,6 +524,13 @@ mod tests {
         assert!(matches!(body("defer! { cancel.call(); }"), Some(MacroBody::Stmts(s)) if s.len() == 1));
         // `?x` does not parse as an expression; the rest does.
         assert!(matches!(body("info!(?x, \"m {}\", y)"), Some(MacroBody::Exprs(e)) if e.len() == 2));
+        // A field is not an assignment.
+        assert!(
+            matches!(body("info!(user = name(), \"m\")"), Some(MacroBody::Exprs(e)) if matches!(e[0], Expr::Call(_)))
+        );
+        assert!(
+            matches!(body("assert!(x = y)"), Some(MacroBody::Exprs(e)) if matches!(e[0], Expr::Assign(_)))
+        );
         assert!(body("my_dsl! { <div> }").is_none());
         assert!(body("tokio::select! { this is not select }").is_none());
     }
