@@ -143,8 +143,9 @@ fn check_lookup(checker: &Checker, expr: &Expr) {
         let context = lookup.context.map_or("the context".to_string(), |c| {
             format!("`{}`", checker.text(strip(c)))
         });
+        let what = if lookup.args.is_empty() { "value" } else { "key" };
         format!(
-            "`{}` looks up the same value in {context} on every iteration of this loop; look it up once before the loop",
+            "`{}` looks up the same {what} in {context} on every iteration of this loop; look it up once before the loop",
             lookup.name()
         )
     };
