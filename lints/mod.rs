@@ -33,12 +33,20 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+mod derive_in_loop;
+mod done_polling;
 mod dropped_cancel_guard;
 mod unused_suppression;
+mod value_chain;
+mod value_lookup_in_loop;
 
 /// Every lint, in the order `ctxlint rules` lists them.
 pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &value_lookup_in_loop::VALUE_LOOKUP_IN_LOOP,
+    &done_polling::DONE_POLLING,
+    &derive_in_loop::DERIVE_IN_LOOP,
+    &value_chain::VALUE_CHAIN,
     &unused_suppression::UNUSED_SUPPRESSION,
 ];
 

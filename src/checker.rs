@@ -4,15 +4,17 @@
 
 use std::cell::RefCell;
 
+use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::lints::Rule;
-use crate::model::Model;
 use crate::model::catalog::Catalog;
+use crate::model::loops::{self, Loop, LoopKind};
 use crate::model::macros::{Fallback, MacroBody, SelectArm, macro_name};
+use crate::model::{Model, SpanKey};
 use crate::source::{SourceFile, Span};
 
 /// A function, method or trait method with its signature and (maybe) body.
@@ -126,6 +128,134 @@ impl<'a> Checker<'a> {
             Node::Fn(f) => Some(f),
             _ => None,
         })
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// The loops that run the node being checked once per iteration, innermost first: `for`,
+    /// `while` and `loop` bodies (and `while` conditions), and closures iterator adapters call
+    /// per item. The search stops at a function, at any other closure, and at an async or const
+    /// block: their code runs when they are called or polled, not where they are written.
+    pub fn enclosing_loops(&self) -> Vec<Loop<'a>> {
+        let mut loops = Vec::new();
+        let mut child = self.stack.last().and_then(node_key);
+        let mut parents = self.parents().peekable();
+        while let Some(node) = parents.next() {
+            match node {
+                Node::Expr(expr @ Expr::Closure(_)) => {
+                    let per_item = matches!(
+                        parents.peek(),
+                        Some(Node::Expr(Expr::MethodCall(call)))
+                            if loops::calls_closure_per_item(call)
+                                && call.args.iter().any(|arg| std::ptr::eq(arg, expr))
+                    );
+                    if !per_item {
+                        break;
+                    }
+                    loops.push(Loop {
+                        kind: LoopKind::Closure,
+                        expr,
+                    });
+                }
+                Node::Expr(Expr::Async(_) | Expr::Const(_)) => break,
+                Node::Expr(expr) => {
+                    if let Some(found) = Loop::of(expr)
+                        && child.is_some_and(|child| found.repeats(child))
+                    {
+                        loops.push(found);
+                    }
+                }
+                Node::Fn(_) | Node::Mod(_) | Node::Impl(_) | Node::Trait(_) => break,
+                _ => {}
+            }
+            child = node_key(&node).or(child);
+        }
+        loops
+    }
+
+    /// Whether the node being checked runs in async code (an `async fn`, block or closure), where
+    /// it may `.await`.
+    pub fn in_async(&self) -> bool {
+        for node in self.parents() {
+            match node {
+                Node::Expr(Expr::Async(_)) => return true,
+                Node::Expr(Expr::Closure(closure)) => return closure.asyncness.is_some(),
+                Node::Fn(f) => return f.sig.asyncness.is_some(),
+                Node::Mod(_) | Node::Impl(_) | Node::Trait(_) => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// The statement to put a `let` before so that it runs once before `expr` (an enclosing
+    /// loop, say): the nearest statement around `expr` in the same function, closure or async
+    /// block.
+    pub fn statement_around(&self, expr: &Expr) -> Option<&'a syn::Stmt> {
+        let target = SpanKey::of(expr);
+        let mut found = false;
+        for node in self.stack.iter().rev() {
+            if !found {
+                found = matches!(node, Node::Expr(e) if SpanKey::of(*e) == target);
+                continue;
+            }
+            match node {
+                Node::Stmt(stmt) => return Some(stmt),
+                Node::Expr(Expr::Closure(_) | Expr::Async(_) | Expr::Const(_)) | Node::Fn(_) => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The head of a loop, for a label: `for x in items`, `while cond`, `loop`, or the
+    /// parameters of a closure called per item.
+    pub fn loop_head(&self, found: &Loop) -> Span {
+        match found.expr {
+            Expr::ForLoop(e) => Span::new(self.span_of(e.for_token.span).start, self.span(&e.expr).end),
+            Expr::While(e) => Span::new(self.span_of(e.while_token.span).start, self.span(&e.cond).end),
+            Expr::Loop(e) => self.span_of(e.loop_token.span),
+            Expr::Closure(c) => Span::new(
+                self.span_of(c.inputs_begin.span).start,
+                self.span_of(c.inputs_end.span).end,
+            ),
+            other => self.span(other),
+        }
+    }
+
+    /// A name for a new binding that no binding of the enclosing function has.
+    pub fn fresh_name(&self, base: &str) -> String {
+        let function = self.enclosing_fn().map(|f| {
+            let start = self.span(&f.sig).start;
+            start..f.block.map_or(start, |b| self.span(b).end)
+        });
+        let taken = |name: &str| {
+            let Some(function) = &function else {
+                return false;
+            };
+            self.model.bindings().any(|(_, binding)| {
+                binding.ident == name && function.contains(&self.span(&binding.ident).start)
+            })
+        };
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..)
+            .map(|i| format!("{base}{i}"))
+            .find(|name| !taken(name))
+            .expect("a free name")
+    }
+}
+
+/// The identity of a node that lints can compare spans with (select arms have none).
+fn node_key(node: &Node) -> Option<SpanKey> {
+    match node {
+        Node::Block(block) => Some(SpanKey::of(*block)),
+        Node::Stmt(stmt) => Some(SpanKey::of(*stmt)),
+        Node::Expr(expr) => Some(SpanKey::of(*expr)),
+        Node::Arm(arm) => Some(SpanKey::of(*arm)),
+        Node::Macro(call) => Some(SpanKey::of(call.mac)),
+        _ => None,
     }
 }
 

@@ -77,6 +77,12 @@ pub struct FnSpec {
     /// Returns a reference (`&'static Handler`): dropping the result does nothing.
     #[serde(default)]
     pub borrowed: bool,
+    /// Derives from the ambient (current) context rather than from an argument.
+    #[serde(default)]
+    pub ambient: bool,
+    /// A wait that blocks the thread or returns a channel, not a future.
+    #[serde(default)]
+    pub blocking: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -100,6 +106,8 @@ pub enum RoleName {
     RunUntilCancelled,
     Cancel,
     Disarm,
+    Sleep,
+    Spin,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +186,18 @@ pub enum Role {
     Cancel,
     /// Gives up a guard without cancelling.
     Disarm,
+    /// Waits for time to pass, and for nothing else (`tokio::time::sleep`, `thread::sleep`).
+    Sleep,
+    /// Gives up the CPU or hints a spin without waiting (`yield_now`, `spin_loop`).
+    Spin,
+}
+
+impl Role {
+    /// Roles of functions that are not context APIs themselves (sleeps): they matter only
+    /// beside one, so they do not make a file worth parsing.
+    pub fn is_auxiliary(self) -> bool {
+        matches!(self, Role::Sleep | Role::Spin)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -226,6 +246,8 @@ pub struct Callable {
     pub consumes: bool,
     pub args: Option<usize>,
     pub borrowed: bool,
+    pub ambient: bool,
+    pub blocking: bool,
 }
 
 #[derive(Debug)]
@@ -396,6 +418,8 @@ impl Catalog {
             RoleName::RunUntilCancelled => Role::RunUntilCancelled,
             RoleName::Cancel => Role::Cancel,
             RoleName::Disarm => Role::Disarm,
+            RoleName::Sleep => Role::Sleep,
+            RoleName::Spin => Role::Spin,
         });
         self.callables.push(Callable {
             api,
@@ -406,6 +430,8 @@ impl Catalog {
             consumes: fn_spec.consumes,
             args: fn_spec.args,
             borrowed: fn_spec.borrowed,
+            ambient: fn_spec.ambient,
+            blocking: fn_spec.blocking,
         });
         Ok(self.callables.len() - 1)
     }
@@ -475,6 +501,18 @@ impl Catalog {
         self.function_by_path.get(path).map(|&i| &self.callables[i])
     }
 
+    /// The methods of a type, by name.
+    pub fn methods_of(&self, owner: TypeId) -> Vec<&Callable> {
+        let mut methods: Vec<&Callable> = self
+            .methods
+            .iter()
+            .filter(|((ty, _), _)| *ty == owner)
+            .map(|(_, &i)| &self.callables[i])
+            .collect();
+        methods.sort_by(|a, b| a.name.cmp(&b.name));
+        methods
+    }
+
     pub fn method(&self, owner: TypeId, name: &str) -> Option<&Callable> {
         self.methods
             .get(&(owner, name.to_string()))
@@ -502,7 +540,11 @@ impl Catalog {
     pub fn needle_groups(&self) -> Vec<Vec<String>> {
         let segments = |path: &str| path.split("::").map(str::to_string).collect::<Vec<_>>();
         let mut groups: Vec<Vec<String>> = Vec::new();
-        let paths = self.type_by_path.keys().chain(self.function_by_path.keys());
+        let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
+            let auxiliary = self.callables[index].role.is_some_and(Role::is_auxiliary);
+            (!auxiliary).then_some(path)
+        });
+        let paths = self.type_by_path.keys().chain(functions);
         for path in paths {
             groups.push(segments(path));
             for (from, to) in &self.aliases {

@@ -6,6 +6,7 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
+use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt, Token};
 
 /// The parsed body of a macro call.
@@ -112,6 +113,9 @@ const EXPRESSION_MACROS: &[&str] = &[
     "format_err",
 ];
 
+/// Structured-logging macros, whose `name = value` arguments are fields.
+const LOGGING_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event"];
+
 /// Macros whose arguments are format strings, whose `{name}` arguments are references.
 pub const FORMAT_MACROS: &[&str] = &[
     "print",
@@ -169,10 +173,50 @@ pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
             .ok()
             .map(MacroBody::Stmts),
         _ if EXPRESSION_MACROS.contains(&name.as_str()) => {
-            let exprs = expression_arguments(mac.tokens.clone());
+            let mut exprs = expression_arguments(mac.tokens.clone());
+            // `info!(user = name, …)` names a field: the value is the expression, and nothing
+            // is assigned.
+            if LOGGING_MACROS.contains(&name.as_str()) {
+                exprs = exprs
+                    .into_iter()
+                    .map(|expr| match expr {
+                        Expr::Assign(field) if matches!(&*field.left, Expr::Path(_) | Expr::Field(_)) => {
+                            *field.right
+                        }
+                        expr => expr,
+                    })
+                    .collect();
+            }
             (!exprs.is_empty()).then_some(MacroBody::Exprs(exprs))
         }
         _ => None,
+    }
+}
+
+/// Visits the syntax a parsed macro body holds (select arms' patterns excepted) with any
+/// visitor, so that walks over a function see inside its macros.
+pub fn visit_body<'a, V: Visit<'a> + ?Sized>(visitor: &mut V, body: &'a MacroBody) {
+    match body {
+        MacroBody::Select(select) => {
+            for arm in &select.arms {
+                if let Some(guard) = &arm.guard {
+                    visitor.visit_expr(guard);
+                }
+                visitor.visit_expr(&arm.expr);
+                if let Some(value) = &arm.value {
+                    visitor.visit_expr(value);
+                }
+                visitor.visit_expr(&arm.body);
+            }
+            for fallback in &select.fallbacks {
+                if let Some(timeout) = &fallback.timeout {
+                    visitor.visit_expr(timeout);
+                }
+                visitor.visit_expr(&fallback.body);
+            }
+        }
+        MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| visitor.visit_expr(e)),
+        MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| visitor.visit_stmt(s)),
     }
 }
 
@@ -443,11 +487,50 @@ mod tests {
     }
 
     #[test]
+    fn crossbeam_forms() {
+        // Handlers that are assignments, macro calls without a trailing comma, blocks without a
+        // comma before the next arm, and a timed `default`.
+        let Some(MacroBody::Select(select)) = body(
+            "crossbeam_channel::select! { recv(r) -> _ => seen[0] = true, send(s, 1) -> res => { check(res) } \
+             recv(done) -> v => assert!(v.is_err()) }",
+        ) else {
+            panic!("not parsed")
+        };
+        assert_eq!(select.arms.len(), 3);
+        assert!(matches!(select.arms[0].body, Expr::Assign(_)));
+        let Some(MacroBody::Select(select)) =
+            body("select_biased! { recv(r) -> msg => { handle(msg) } default(ms(100)) => {} }")
+        else {
+            panic!("not parsed")
+        };
+        assert!(select.biased);
+        assert!(select.fallbacks[0].timeout.is_some());
+    }
+
+    #[test]
+    fn futures_complete_after_a_block() {
+        let Some(MacroBody::Select(select)) = body(
+            "futures::select! { a = fut_a => total += a, b = rx.next() => { total += b? } complete => break }",
+        ) else {
+            panic!("not parsed")
+        };
+        assert_eq!(select.arms.len(), 2);
+        assert_eq!(select.fallbacks[0].kind, FallbackKind::Complete);
+    }
+
+    #[test]
     fn join_defer_and_expression_macros() {
         assert!(matches!(body("tokio::join!(a, b.c())"), Some(MacroBody::Exprs(e)) if e.len() == 2));
         assert!(matches!(body("defer! { cancel.call(); }"), Some(MacroBody::Stmts(s)) if s.len() == 1));
         // `?x` does not parse as an expression; the rest does.
         assert!(matches!(body("info!(?x, \"m {}\", y)"), Some(MacroBody::Exprs(e)) if e.len() == 2));
+        // A field is not an assignment.
+        assert!(
+            matches!(body("info!(user = name(), \"m\")"), Some(MacroBody::Exprs(e)) if matches!(e[0], Expr::Call(_)))
+        );
+        assert!(
+            matches!(body("assert!(x = y)"), Some(MacroBody::Exprs(e)) if matches!(e[0], Expr::Assign(_)))
+        );
         assert!(body("my_dsl! { <div> }").is_none());
         assert!(body("tokio::select! { this is not select }").is_none());
     }

@@ -3,6 +3,7 @@
 //! the one place that knows about APIs; lints ask it questions.
 
 pub mod catalog;
+pub mod loops;
 pub mod macros;
 pub mod resolve;
 pub mod scope;
@@ -13,10 +14,10 @@ use std::ops::Range;
 use syn::spanned::Spanned;
 use syn::{Expr, Member};
 
-use self::catalog::{Callable, Catalog, Kind, Returns, TypeId};
+use self::catalog::{Callable, Catalog, Kind, Returns, Role, TypeId};
 use self::macros::MacroBody;
 use self::resolve::Imports;
-pub use self::scope::{Binding, BindingId, BindingKind};
+pub use self::scope::{Binding, BindingId, BindingKind, Write, WriteKind};
 
 /// Identifies a syntax node by its byte range (relative to the parsed code). Tokens of a file,
 /// macro bodies included, never share a range, so a node's range is its identity.
@@ -85,6 +86,8 @@ pub struct Model<'c> {
     /// Types written in signatures, `let`s and fields that resolved.
     types: HashMap<SpanKey, Ty>,
     macros: HashMap<SpanKey, MacroBody>,
+    /// `for`, `while` and `loop` expressions.
+    loops: Vec<SpanKey>,
     structs: Vec<StructDef>,
     /// Method names this file defines: they shadow distinctive catalog method names.
     local_methods: HashSet<String>,
@@ -124,6 +127,106 @@ impl<'c> Model<'c> {
     /// The parsed body of a macro call, if ctxlint understands that macro.
     pub fn macro_body(&self, mac: &syn::Macro) -> Option<&MacroBody> {
         self.macros.get(&SpanKey::of(mac))
+    }
+
+    /// Whether a binding may change within `span`: an assignment to it (or to a field or
+    /// element of it), a `&mut` borrow, a method call on it if it is mutable, or an unparsed
+    /// macro naming it.
+    pub fn written_within(&self, id: BindingId, span: SpanKey) -> bool {
+        self.bindings[id.0].writes.iter().any(|w| span.contains(w.at))
+    }
+
+    /// Whether a binding is declared within `span` (so it is a fresh one each time that runs).
+    pub fn declared_within(&self, id: BindingId, span: SpanKey) -> bool {
+        span.contains(SpanKey::from_span(self.bindings[id.0].ident.span()))
+    }
+
+    /// The value a binding certainly holds at `at`: its `let` value, or the value of the last
+    /// assignment before `at`, if that assignment always runs before `at` and no other write
+    /// may come in between (a later write in a loop around both may). `None` when unsure.
+    pub fn reaching_value(&self, id: BindingId, at: SpanKey) -> Option<SpanKey> {
+        let binding = &self.bindings[id.0];
+        let mut last: Option<&Write> = None;
+        for write in &binding.writes {
+            if write.at.1 <= at.0 {
+                if last.is_none_or(|l| l.at.0 < write.at.0) {
+                    last = Some(write);
+                }
+            } else if self.loops.iter().any(|l| l.contains(write.at) && l.contains(at)) {
+                // Written later in a loop around `at`: the next iteration sees that value.
+                return None;
+            }
+        }
+        match last {
+            None => binding.init,
+            Some(write) if write.container.contains(at) => write.value,
+            Some(_) => None,
+        }
+    }
+
+    /// Whether an expression has the same value on every iteration of a loop spanning `within`:
+    /// literals, constants and paths to items, bindings declared outside the loop and never
+    /// written inside it, and references, fields, indexing, operators, tuples and struct
+    /// literals of those; calls of a function path with such arguments (a call without
+    /// arguments, such as `Instant::now()`, may differ every time), and `clone()`-like methods.
+    pub fn is_invariant(&self, expr: &Expr, within: SpanKey) -> bool {
+        let invariant = |e: &Expr| self.is_invariant(e, within);
+        match expr {
+            Expr::Lit(_) => true,
+            Expr::Path(path) => match path.path.get_ident() {
+                Some(ident) if path.qself.is_none() => match self.binding_of(expr) {
+                    Some(id) => !self.declared_within(id, within) && !self.written_within(id, within),
+                    // A constant, static or unit struct (upper case); a lower-case name that is
+                    // no binding ctxlint knows of may be one it missed.
+                    None => ident.to_string().starts_with(|c: char| c.is_uppercase()),
+                },
+                _ => true,
+            },
+            Expr::Reference(e) => invariant(&e.expr),
+            Expr::Paren(e) => invariant(&e.expr),
+            Expr::Group(e) => invariant(&e.expr),
+            Expr::Cast(e) => invariant(&e.expr),
+            Expr::Unary(e) => invariant(&e.expr),
+            Expr::Field(e) => invariant(&e.base),
+            Expr::Index(e) => invariant(&e.expr) && invariant(&e.index),
+            Expr::Binary(e) => invariant(&e.left) && invariant(&e.right),
+            Expr::Tuple(e) => e.elems.iter().all(invariant),
+            Expr::Array(e) => e.elems.iter().all(invariant),
+            Expr::Struct(e) => {
+                e.fields.iter().all(|f| invariant(&f.expr)) && e.rest.as_deref().is_none_or(invariant)
+            }
+            Expr::Call(call) => {
+                matches!(&*call.func, Expr::Path(func) if self.binding_of(&call.func).is_none() && func.qself.is_none())
+                    && !call.args.is_empty()
+                    && call.args.iter().all(invariant)
+            }
+            Expr::MethodCall(call) => {
+                call.args.is_empty()
+                    && matches!(
+                        call.method.to_string().as_str(),
+                        "clone" | "as_ref" | "as_str" | "as_slice" | "as_deref" | "to_owned"
+                    )
+                    && invariant(&call.receiver)
+            }
+            _ => false,
+        }
+    }
+
+    /// The context a derivation or value layer is made from: the receiver of a method, the
+    /// first argument of a function (`with_timeout(&ctx, d)`); `None` for a constructor that
+    /// starts from the ambient context (`Context::current_with_value(v)`) or nothing.
+    pub fn derived_from<'e>(&self, expr: &'e Expr) -> Option<&'e Expr> {
+        let callable = self.callable(expr)?;
+        if callable.ambient || !matches!(callable.role, Some(Role::Derive { .. } | Role::ValueSet(_))) {
+            return None;
+        }
+        match expr {
+            Expr::MethodCall(call) => Some(&call.receiver),
+            Expr::Call(call) => call.args.first(),
+            Expr::Paren(e) => self.derived_from(&e.expr),
+            Expr::Group(e) => self.derived_from(&e.expr),
+            _ => None,
+        }
     }
 
     /// The canonical path `path`, written at `node`, refers to: `None` for items of this file
@@ -219,25 +322,28 @@ impl<'c> Model<'c> {
                 let owner = self.catalog.type_by_path(owner)?;
                 self.catalog.method(owner, method)
             }
-            Expr::MethodCall(call) => {
-                let name = call.method.to_string();
-                let callable = match self.type_of(&call.receiver) {
-                    Some(Ty::Api(owner)) => self
-                        .catalog
-                        .method(owner, &name)
-                        .or_else(|| self.method_by_name(&name)),
-                    Some(_) => None,
-                    None => self.method_by_name(&name),
-                }?;
-                // `access_service.drop_guard(id)` is not tokio-util's `drop_guard()`.
-                match callable.args {
-                    Some(args) if args != call.args.len() => None,
-                    _ => Some(callable),
-                }
-            }
+            Expr::MethodCall(call) => self.method_callable(call),
             Expr::Paren(e) => self.callable(&e.expr),
             Expr::Group(e) => self.callable(&e.expr),
             _ => None,
+        }
+    }
+
+    /// The catalog method a method call calls.
+    pub fn method_callable(&self, call: &syn::ExprMethodCall) -> Option<&'c Callable> {
+        let name = call.method.to_string();
+        let callable = match self.type_of(&call.receiver) {
+            Some(Ty::Api(owner)) => self
+                .catalog
+                .method(owner, &name)
+                .or_else(|| self.method_by_name(&name)),
+            Some(_) => None,
+            None => self.method_by_name(&name),
+        }?;
+        // `access_service.drop_guard(id)` is not tokio-util's `drop_guard()`.
+        match callable.args {
+            Some(args) if args != call.args.len() => None,
+            _ => Some(callable),
         }
     }
 
@@ -269,5 +375,97 @@ fn member_name(member: &Member) -> String {
     match member {
         Member::Named(name) => name.to_string(),
         Member::Unnamed(index) => index.index.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::visit::Visit;
+
+    use super::*;
+
+    /// Every expression of a file, in source order.
+    fn exprs(file: &syn::File) -> Vec<&Expr> {
+        struct All<'a>(Vec<&'a Expr>);
+        impl<'a> Visit<'a> for All<'a> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                self.0.push(expr);
+                syn::visit::visit_expr(self, expr);
+            }
+        }
+        let mut all = All(Vec::new());
+        all.visit_file(file);
+        all.0
+    }
+
+    /// The expressions written as `text` (spaces ignored).
+    fn find<'a>(all: &[&'a Expr], text: &str) -> Vec<&'a Expr> {
+        all.iter()
+            .copied()
+            .filter(|e| {
+                let written: String = e
+                    .span()
+                    .source_text()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect();
+                written == text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn writes_and_invariance() {
+        let src = "fn f(ctx: Ctx, mut other: Ctx, keys: Vec<Key>) {
+            for i in 0..3 {
+                use_it(ctx.k);
+                use_it(other.k);
+                other.f = 1;
+                use_it(keys[i]);
+                use_it(KEY);
+                use_it(Duration::from_secs(5));
+                use_it(Instant::now());
+            }
+        }";
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let model = Model::build(&file, Catalog::builtin());
+        let all = exprs(&file);
+        let within = model.loops[0];
+        let invariant = |text: &str| model.is_invariant(find(&all, text)[0], within);
+        assert!(invariant("ctx.k"));
+        assert!(!invariant("other.k"));
+        assert!(!invariant("keys[i]"));
+        assert!(invariant("KEY"));
+        assert!(invariant("Duration::from_secs(5)"));
+        assert!(!invariant("Instant::now()"));
+    }
+
+    #[test]
+    fn reaching_values() {
+        let src = "fn f(c: bool) {
+            let a = one();
+            use_it(a);
+            let mut b = two();
+            if c { b = three(); }
+            use_it(b);
+            let mut d = four();
+            d = five();
+            use_it(d);
+            loop { use_it(d); d = six(); }
+        }";
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let model = Model::build(&file, Catalog::builtin());
+        let all = exprs(&file);
+        let value = |at: &Expr| model.reaching_value(model.binding_of(at).unwrap(), SpanKey::of(at));
+        let key = |text: &str| Some(SpanKey::of(find(&all, text)[0]));
+        assert_eq!(value(find(&all, "a")[0]), key("one()"));
+        assert_eq!(
+            value(find(&all, "b").last().unwrap()),
+            None,
+            "a branch may have changed it"
+        );
+        let d = find(&all, "d");
+        assert_eq!(value(d[1]), key("five()"));
+        assert_eq!(value(d[2]), None, "the loop changes it later");
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use syn::visit::Visit;
-use syn::{FnArg, Pat};
+use syn::{Expr, FnArg, Pat};
 
 use super::catalog::Catalog;
 use super::macros::{self, MacroBody};
@@ -37,6 +37,41 @@ pub struct Binding {
     pub ty: Option<Ty>,
     /// Every place the binding is mentioned after its declaration, macro bodies included.
     pub references: Vec<proc_macro2::Span>,
+    /// `let x = value;` (the pattern is the identifier itself): the value.
+    pub init: Option<SpanKey>,
+    /// `mut x`, `ref mut x`, a `&mut T` parameter, `&mut self`, `mut self`.
+    pub mutable: bool,
+    /// Every place that may change it after its declaration, in source order.
+    pub writes: Vec<Write>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    /// `x = …`, `x.f = …`, `(x, y) = …`.
+    Assign,
+    /// `x += …` and the like.
+    Compound,
+    /// `&mut x`.
+    Borrow,
+    /// A method call on a mutable binding.
+    Call,
+    /// A macro ctxlint cannot read.
+    Macro,
+}
+
+/// A place that may change a binding: an assignment (plain or compound) to it or to a field or
+/// element of it, a `&mut` borrow of it, a method call on it when it is mutable, or an unparsed
+/// macro that mentions it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+    pub kind: WriteKind,
+    /// The expression (or macro) that writes.
+    pub at: SpanKey,
+    /// `x = value`: the new value of the whole binding.
+    pub value: Option<SpanKey>,
+    /// The innermost block, match arm or closure holding the write: it happens whenever that
+    /// runs to this point.
+    pub container: SpanKey,
 }
 
 impl Binding {
@@ -58,6 +93,7 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
             decls: HashMap::new(),
             types: HashMap::new(),
             macros: HashMap::new(),
+            loops: Vec::new(),
             structs: items
                 .structs
                 .iter()
@@ -70,6 +106,7 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
         },
         frames: Vec::new(),
         impl_self: Vec::new(),
+        containers: Vec::new(),
     };
     for (index, item) in items.structs.iter().enumerate() {
         let fields = item
@@ -125,6 +162,8 @@ struct Builder<'c> {
     frames: Vec<Frame>,
     /// The `Self` type of the enclosing `impl`s.
     impl_self: Vec<Option<Ty>>,
+    /// Enclosing blocks, match arms and closures, innermost last.
+    containers: Vec<SpanKey>,
 }
 
 impl Builder<'_> {
@@ -151,18 +190,43 @@ impl Builder<'_> {
         None
     }
 
-    fn declare(&mut self, ident: &syn::Ident, kind: BindingKind, ty: Option<Ty>) {
+    fn declare(&mut self, ident: &syn::Ident, kind: BindingKind, ty: Option<Ty>, mutable: bool) {
         let id = BindingId(self.model.bindings.len());
         self.model.bindings.push(Binding {
             ident: ident.clone(),
             kind,
             ty,
             references: Vec::new(),
+            init: None,
+            mutable,
+            writes: Vec::new(),
         });
         self.model.decls.insert(SpanKey::from_span(ident.span()), id);
         if let Some(frame) = self.frames.last_mut() {
             frame.names.push((ident.to_string(), id));
         }
+    }
+
+    /// Records that `place` (a binding, or a field, element or dereference of one) may change
+    /// at `at`.
+    fn write(&mut self, place: &Expr, kind: WriteKind, at: SpanKey, value: Option<SpanKey>) {
+        let Some(root) = place_root(place) else {
+            return;
+        };
+        let Some(id) = self.model.binding_of(root) else {
+            return;
+        };
+        let container = self.container();
+        self.model.bindings[id.0].writes.push(Write {
+            kind,
+            at,
+            value,
+            container,
+        });
+    }
+
+    fn container(&self) -> SpanKey {
+        self.containers.last().copied().unwrap_or(SpanKey(0, usize::MAX))
     }
 
     fn reference(&mut self, name: &str, span: proc_macro2::Span) -> Option<BindingId> {
@@ -218,7 +282,7 @@ impl Builder<'_> {
         match pat {
             Pat::Ident(p) => {
                 if is_binding(p) {
-                    self.declare(&p.ident, kind, ty.clone());
+                    self.declare(&p.ident, kind, ty.clone(), p.mutability.is_some());
                 }
                 if let Some((_, sub)) = &p.subpat {
                     self.bind(sub, ty, kind);
@@ -291,11 +355,25 @@ impl Builder<'_> {
                 FnArg::Receiver(receiver) => {
                     let ty = self.impl_self.last().cloned().flatten();
                     let ident = syn::Ident::new("self", receiver.self_token.span);
-                    self.declare(&ident, BindingKind::Param, ty);
+                    let mutable = receiver.mutability.is_some()
+                        || match &receiver.kind {
+                            syn::ReceiverKind::Reference(_, _, mutability) => mutability.is_some(),
+                            syn::ReceiverKind::Typed(_, ty) => {
+                                matches!(&**ty, syn::Type::Reference(r) if r.mutability.is_some())
+                            }
+                            _ => false,
+                        };
+                    self.declare(&ident, BindingKind::Param, ty, mutable);
                 }
                 FnArg::Typed(typed) => {
                     let ty = self.resolve_type(&typed.ty);
+                    let first = self.model.bindings.len();
                     self.bind(&typed.pat, ty, BindingKind::Param);
+                    if matches!(&*typed.ty, syn::Type::Reference(r) if r.mutability.is_some()) {
+                        for binding in &mut self.model.bindings[first..] {
+                            binding.mutable = true;
+                        }
+                    }
                 }
             }
         }
@@ -323,14 +401,18 @@ impl Builder<'_> {
                     if let Some(pat) = &arm.pat {
                         self.bind(pat, None, BindingKind::Pattern);
                     }
+                    self.containers.push(SpanKey::of(&arm.body));
                     self.visit_expr(&arm.body);
+                    self.containers.pop();
                     self.pop();
                 }
                 for fallback in &select.fallbacks {
                     if let Some(timeout) = &fallback.timeout {
                         self.visit_expr(timeout);
                     }
+                    self.containers.push(SpanKey::of(&fallback.body));
                     self.visit_expr(&fallback.body);
+                    self.containers.pop();
                 }
             }
             MacroBody::Exprs(exprs) => {
@@ -347,6 +429,83 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// `x` or `x: T`, not a destructuring pattern.
+fn ident_pattern(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(p) => p.subpat.is_none(),
+        Pat::Type(typed) => ident_pattern(&typed.pat),
+        _ => false,
+    }
+}
+
+/// The binding a place expression belongs to: `x` in `x`, `x.f`, `x[i]`, `*x`, `x.lock().f`.
+fn place_root(place: &Expr) -> Option<&Expr> {
+    match place {
+        Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => Some(place),
+        Expr::Field(e) => place_root(&e.base),
+        Expr::Index(e) => place_root(&e.expr),
+        Expr::Paren(e) => place_root(&e.expr),
+        Expr::Group(e) => place_root(&e.expr),
+        Expr::Unary(e) if matches!(e.op, syn::UnOp::Deref(_)) => place_root(&e.expr),
+        Expr::MethodCall(e) => place_root(&e.receiver),
+        _ => None,
+    }
+}
+
+/// The binding whose field a method is called on: `x` in `x.m()`, `x.f.m()`.
+fn field_root(receiver: &Expr) -> Option<&Expr> {
+    match receiver {
+        Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => Some(receiver),
+        Expr::Field(e) => field_root(&e.base),
+        Expr::Paren(e) => field_root(&e.expr),
+        Expr::Group(e) => field_root(&e.expr),
+        _ => None,
+    }
+}
+
+/// Methods that, by Rust's naming conventions, take `&self`.
+fn reads_only(method: &str) -> bool {
+    matches!(
+        method,
+        "clone"
+            | "len"
+            | "iter"
+            | "get"
+            | "contains"
+            | "contains_key"
+            | "as_ref"
+            | "as_str"
+            | "as_slice"
+            | "first"
+            | "last"
+            | "eq"
+            | "cmp"
+            | "hash"
+            | "borrow"
+            | "keys"
+            | "values"
+    ) || method.starts_with("is_")
+        || method.starts_with("to_")
+        || method.starts_with("as_") && !method.ends_with("_mut")
+}
+
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// An identifier pattern that binds (rather than naming a unit struct, variant or constant,
@@ -390,9 +549,11 @@ impl<'ast> Visit<'ast> for Builder<'_> {
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
         self.push(false);
+        self.containers.push(SpanKey::of(block));
         for stmt in &block.stmts {
             self.visit_stmt(stmt);
         }
+        self.containers.pop();
         self.pop();
     }
 
@@ -405,19 +566,30 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             }
             ty = self.model.type_of(&init.expr);
         }
+        let first = self.model.bindings.len();
         self.bind(&local.pat, ty, BindingKind::Let);
+        if let Some(init) = &local.init
+            && init.diverge.is_none()
+            && ident_pattern(&local.pat)
+            && let Some(binding) = self.model.bindings.get_mut(first)
+        {
+            binding.init = Some(SpanKey::of(&init.expr));
+        }
     }
 
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
         self.push(false);
+        self.containers.push(SpanKey::of(closure));
         for input in &closure.inputs {
             self.bind(input, None, BindingKind::ClosureParam);
         }
         self.visit_expr(&closure.body);
+        self.containers.pop();
         self.pop();
     }
 
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
+        self.model.loops.push(SpanKey::of(for_loop));
         self.visit_expr(&for_loop.expr);
         self.push(false);
         self.bind(&for_loop.pat, None, BindingKind::Pattern);
@@ -426,10 +598,65 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     }
 
     fn visit_expr_while(&mut self, while_loop: &'ast syn::ExprWhile) {
+        self.model.loops.push(SpanKey::of(while_loop));
         self.push(false);
         self.visit_expr(&while_loop.cond);
         self.visit_block(&while_loop.body);
         self.pop();
+    }
+
+    fn visit_expr_loop(&mut self, expr_loop: &'ast syn::ExprLoop) {
+        self.model.loops.push(SpanKey::of(expr_loop));
+        self.visit_block(&expr_loop.body);
+    }
+
+    fn visit_expr_assign(&mut self, assign: &'ast syn::ExprAssign) {
+        self.visit_expr(&assign.left);
+        self.visit_expr(&assign.right);
+        let at = SpanKey::of(assign);
+        match &*assign.left {
+            // `(ctx, cancel) = …`: each element changes.
+            Expr::Tuple(tuple) => {
+                for elem in &tuple.elems {
+                    self.write(elem, WriteKind::Assign, at, None);
+                }
+            }
+            left @ Expr::Path(_) => self.write(left, WriteKind::Assign, at, Some(SpanKey::of(&assign.right))),
+            left => self.write(left, WriteKind::Assign, at, None),
+        }
+    }
+
+    fn visit_expr_binary(&mut self, binary: &'ast syn::ExprBinary) {
+        syn::visit::visit_expr_binary(self, binary);
+        if is_compound_assignment(&binary.op) {
+            self.write(&binary.left, WriteKind::Compound, SpanKey::of(binary), None);
+        }
+    }
+
+    fn visit_expr_reference(&mut self, reference: &'ast syn::ExprReference) {
+        syn::visit::visit_expr_reference(self, reference);
+        if reference.mutability.is_some() {
+            self.write(&reference.expr, WriteKind::Borrow, SpanKey::of(reference), None);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        syn::visit::visit_expr_method_call(self, call);
+        // A method of a mutable binding may take `&mut self`.
+        if let Some(root) = field_root(&call.receiver)
+            && let Some(id) = self.model.binding_of(root)
+            && self.model.bindings[id.0].mutable
+            && !reads_only(&call.method.to_string())
+            && self.model.method_callable(call).is_none()
+        {
+            let write = Write {
+                kind: WriteKind::Call,
+                at: SpanKey::of(call),
+                value: None,
+                container: self.container(),
+            };
+            self.model.bindings[id.0].writes.push(write);
+        }
     }
 
     fn visit_expr_if(&mut self, expr_if: &'ast syn::ExprIf) {
@@ -458,7 +685,9 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             if let Pat::Guard(guarded) = &arm.pat {
                 self.visit_expr(&guarded.guard);
             }
+            self.containers.push(SpanKey::of(&arm.body));
             self.visit_expr(&arm.body);
+            self.containers.pop();
             self.pop();
         }
     }
@@ -478,10 +707,27 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         // binding in scope, and the inline arguments of format strings.
         let mut mentioned = Vec::new();
         macros::mentioned_idents(&mac.tokens, &mut mentioned);
+        let body = macros::parse(mac);
+        let mut written = Vec::new();
         for (name, span) in mentioned {
-            self.reference(&name, span);
+            // What an unparsed macro does with a binding is unknown: it may change it.
+            if let Some(id) = self.reference(&name, span)
+                && body.is_none()
+            {
+                written.push(id);
+            }
         }
-        if let Some(body) = macros::parse(mac) {
+        let container = self.container();
+        for id in written {
+            let write = Write {
+                kind: WriteKind::Macro,
+                at: SpanKey::of(mac),
+                value: None,
+                container,
+            };
+            self.model.bindings[id.0].writes.push(write);
+        }
+        if let Some(body) = body {
             self.visit_macro_body(&body);
             self.model.macros.insert(SpanKey::of(mac), body);
         }
