@@ -33,10 +33,14 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+mod context_param_order;
 mod dropped_cancel_guard;
 
 /// Every lint, in the order `ctxlint rules` lists them.
-pub static ALL: &[&Rule] = &[&dropped_cancel_guard::DROPPED_CANCEL_GUARD];
+pub static ALL: &[&Rule] = &[
+    &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &context_param_order::CONTEXT_PARAM_ORDER,
+];
 
 pub struct Rule {
     /// snake_case; the code is `ctxlint::<name>`.
