@@ -35,10 +35,12 @@ pub(crate) use declare_rule;
 
 mod context_param_order;
 mod dropped_cancel_guard;
+mod string_value_key;
 
 /// Every lint, in the order `ctxlint rules` lists them.
 pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &string_value_key::STRING_VALUE_KEY,
     &context_param_order::CONTEXT_PARAM_ORDER,
 ];
 
