@@ -33,6 +33,7 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+mod background_in_handler;
 mod context_param_order;
 mod dropped_cancel_guard;
 mod string_value_key;
@@ -42,6 +43,7 @@ pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
     &string_value_key::STRING_VALUE_KEY,
     &context_param_order::CONTEXT_PARAM_ORDER,
+    &background_in_handler::BACKGROUND_IN_HANDLER,
 ];
 
 pub struct Rule {
