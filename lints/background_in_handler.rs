@@ -16,9 +16,14 @@ super::declare_rule! {
     /// a request handler (actix-web, rocket, poem and salvo routes, tonic service methods, rmcp
     /// tools) that is not tied to the request.
     ///
-    /// Spared: roots that escape on purpose (returned, stored in a struct literal or a field,
-    /// or tied to the scope by a `drop_guard()` kept in a named binding), `main`, tests and
-    /// test modules, functions that return a context, and contexts in scope named `_…`.
+    /// Spared: roots that escape on purpose (returned, stored in a struct literal, a field, a
+    /// collection or a constructor's result, sent on a channel, or tied to the scope by a
+    /// `drop_guard()` kept in a named binding), `main`, tests and test modules (and files of
+    /// `tests/`, `benches/`, `tests.rs`), functions that return a context, contexts in scope
+    /// named `_…`, contexts the function cancels itself (it owns them), and roots linked by
+    /// hand (the function waits for the parent, then cancels the root: a separate shutdown
+    /// phase). stop-token's `StopSource` is never flagged: nothing derives one from a token,
+    /// and a named source already stops its tokens when dropped.
     ///
     /// ## Why is this bad?
     /// A root is cancelled by nobody but its owner. Work started under it keeps running when
@@ -140,7 +145,24 @@ fn exempt(checker: &Checker, function: &FnNode) -> bool {
         syn::ReturnType::Type(_, ty) => !checker.model.catalog_types_in(ty).is_empty(),
         syn::ReturnType::Default => false,
     };
-    is_main || is_test || in_test_module || returns_context
+    is_main || is_test || in_test_module || is_test_file(checker.source.path()) || returns_context
+}
+
+/// Cargo's test and bench crates (the nearest of `src/`, `tests/`, `benches/`, `examples/`
+/// above the file is `tests/` or `benches/`), and files holding a test module (`tests.rs`,
+/// `foo_tests.rs`).
+fn is_test_file(path: &std::path::Path) -> bool {
+    let nearest = path
+        .parent()
+        .into_iter()
+        .flat_map(|dir| dir.components().rev())
+        .filter_map(|c| c.as_os_str().to_str())
+        .find(|c| matches!(*c, "src" | "tests" | "benches" | "examples"));
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    matches!(nearest, Some("tests" | "benches"))
+        || matches!(stem, "tests" | "test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_test")
 }
 
 /// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]`.
@@ -662,5 +684,24 @@ impl<'a> Visit<'a> for Uses<'_, 'a> {
             body.visit(self);
             self.stack.pop();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::is_test_file;
+
+    #[test]
+    fn test_files() {
+        assert!(is_test_file(Path::new("crates/x/tests/it.rs")));
+        assert!(is_test_file(Path::new("crates/x/tests/common/mod.rs")));
+        assert!(is_test_file(Path::new("benches/bench.rs")));
+        assert!(is_test_file(Path::new("src/worker/tests.rs")));
+        assert!(is_test_file(Path::new("src/worker/pool_tests.rs")));
+        assert!(!is_test_file(Path::new("/home/me/tests/project/src/lib.rs")));
+        assert!(!is_test_file(Path::new("src/testing.rs")));
+        assert!(!is_test_file(Path::new("examples/server.rs")));
     }
 }
