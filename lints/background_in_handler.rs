@@ -69,65 +69,83 @@ fn check_root(checker: &Checker, expr: &Expr) {
     let Expr::Call(call) = expr else {
         return;
     };
-    let Some(root) = checker.model.callable(expr) else {
+    let Some(callable) = checker.model.callable(expr) else {
         return;
     };
-    if root.role != Some(Role::Root) {
+    if callable.role != Some(Role::Root) {
         return;
     }
+    let returns = &callable.returns;
     let Some(function) = checker.enclosing_fn() else {
         return;
     };
     if exempt(checker, &function) || root_escapes(checker, expr) {
         return;
     }
-    let shown = format!("{}()", checker.text(&*call.func));
-    let kind = match root.returns {
-        Returns::One(ty) => checker.catalog.ty(ty).kind,
-        Returns::Tuple(ref elems) => elems
-            .iter()
-            .flatten()
-            .map(|&ty| checker.catalog.ty(ty).kind)
-            .next()
-            .unwrap_or(Kind::Context),
-        Returns::Unknown => Kind::Context,
+    let root = Root {
+        expr,
+        shown: format!("{}()", checker.text(&*call.func)),
+        what: what(checker, returns),
     };
-    let what = if kind == Kind::Token { "token" } else { "context" };
-    if let Some((binding, template)) = context_in_scope(checker, expr, &root.returns) {
-        let binding = checker.model.binding(binding);
-        let name = binding.name();
-        let derived = template.replace("{}", &name);
-        let message = format!(
-            "`{shown}` makes a root {what} although `{name}` is in scope: work under it keeps running when `{name}` is cancelled"
-        );
-        let fix = Fix::maybe_incorrect(
-            format!("derive it from `{name}`: `{derived}`"),
-            vec![Edit::replace(checker.span(expr), derived)],
-        );
-        let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, checker.span(expr), message)
-            .with_label(format!("new root {what}"))
-            .with_secondary(checker.span(&binding.ident), format!("`{name}` is in scope here"))
-            .with_fix(fix);
-        checker.report(diagnostic);
-        return;
+    if let Some((binding, template)) = context_in_scope(checker, expr, returns) {
+        report_in_scope(checker, &root, binding, &template);
+    } else if is_handler(checker, &function)
+        && let Returns::One(ty) = *returns
+        && let Some(guard) = checker.catalog.guard_template(ty)
+    {
+        report_in_handler(checker, &root, &function.name(), &guard);
     }
-    if !is_handler(checker, &function) {
-        return;
+}
+
+/// The root call being reported.
+struct Root<'a> {
+    expr: &'a Expr,
+    /// `CancellationToken::new()`.
+    shown: String,
+    /// `token` or `context`.
+    what: &'static str,
+}
+
+fn what(checker: &Checker, returns: &Returns) -> &'static str {
+    let first = match returns {
+        Returns::One(ty) => Some(*ty),
+        Returns::Tuple(elems) => elems.iter().flatten().next().copied(),
+        Returns::Unknown => None,
+    };
+    match first.map(|ty| checker.catalog.ty(ty).kind) {
+        Some(Kind::Token) => "token",
+        _ => "context",
     }
-    let Returns::One(ty) = root.returns else {
-        return;
-    };
-    let Some(guard) = checker.catalog.guard_template(ty) else {
-        return;
-    };
-    let handler = function.name();
+}
+
+fn report_in_scope(checker: &Checker, root: &Root, binding: BindingId, template: &str) {
+    let binding = checker.model.binding(binding);
+    let name = binding.name();
+    let derived = template.replace("{}", &name);
+    let (shown, what) = (&root.shown, root.what);
+    let message = format!(
+        "`{shown}` makes a root {what} although `{name}` is in scope: work under it keeps running when `{name}` is cancelled"
+    );
+    let span = checker.span(root.expr);
+    let fix = Fix::maybe_incorrect(
+        format!("derive it from `{name}`: `{derived}`"),
+        vec![Edit::replace(span, derived)],
+    );
+    let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, span, message)
+        .with_label(format!("new root {what}"))
+        .with_secondary(checker.span(&binding.ident), format!("`{name}` is in scope here"))
+        .with_fix(fix);
+    checker.report(diagnostic);
+}
+
+fn report_in_handler(checker: &Checker, root: &Root, handler: &str, guard: &str) {
+    let (shown, what) = (&root.shown, root.what);
     let message = format!(
         "`{shown}` in the request handler `{handler}` makes a {what} the request does not cancel: nothing stops work under it when the request is dropped"
     );
-    let fix = guard_fix(checker, expr, &guard);
-    let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, checker.span(expr), message)
+    let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, checker.span(root.expr), message)
         .with_label(format!("new root {what}"))
-        .with_fix(fix);
+        .with_fix(guard_fix(checker, root.expr, guard));
     checker.report(diagnostic);
 }
 

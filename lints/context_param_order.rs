@@ -109,9 +109,7 @@ fn check_fn(checker: &Checker, function: &FnNode) {
     if contexts.is_empty() || contexts.len() == params.len() {
         return;
     }
-    let Some(position) = position_of(checker, &params) else {
-        return;
-    };
+    let position = position_of(checker, &params);
     let (before, after) = allowed_types(checker, &params);
     let spelled: Vec<String> = params
         .iter()
@@ -228,7 +226,7 @@ fn context_type(checker: &Checker, ty: &syn::Type) -> Option<crate::model::catal
 
 /// The rule for a list of parameters: `first` if any of its contexts wants to be first, `last`
 /// if any wants to be last, `either` otherwise (or when they disagree).
-fn position_of(checker: &Checker, params: &[Param]) -> Option<Position> {
+fn position_of(checker: &Checker, params: &[Param]) -> Position {
     let positions: Vec<Position> = params
         .iter()
         .filter_map(|p| p.context)
@@ -237,9 +235,9 @@ fn position_of(checker: &Checker, params: &[Param]) -> Option<Position> {
     let first = positions.contains(&Position::First);
     let last = positions.contains(&Position::Last);
     match (first, last) {
-        (true, false) => Some(Position::First),
-        (false, true) => Some(Position::Last),
-        _ => Some(Position::Either),
+        (true, false) => Position::First,
+        (false, true) => Position::Last,
+        _ => Position::Either,
     }
 }
 
