@@ -33,9 +33,12 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+mod background_in_handler;
+mod context_param_order;
 mod derive_in_loop;
 mod done_polling;
 mod dropped_cancel_guard;
+mod string_value_key;
 mod unused_suppression;
 mod value_chain;
 mod value_lookup_in_loop;
@@ -43,6 +46,9 @@ mod value_lookup_in_loop;
 /// Every lint, in the order `ctxlint rules` lists them.
 pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &string_value_key::STRING_VALUE_KEY,
+    &context_param_order::CONTEXT_PARAM_ORDER,
+    &background_in_handler::BACKGROUND_IN_HANDLER,
     &value_lookup_in_loop::VALUE_LOOKUP_IN_LOOP,
     &done_polling::DONE_POLLING,
     &derive_in_loop::DERIVE_IN_LOOP,

@@ -79,6 +79,8 @@ pub enum Node<'a> {
 }
 
 pub struct Checker<'a> {
+    /// The whole file, for lints that look beyond the node being checked.
+    pub file: &'a syn::File,
     pub source: &'a SourceFile,
     pub model: &'a Model<'a>,
     pub catalog: &'a Catalog,
@@ -269,6 +271,7 @@ pub fn check<'a>(
 ) -> Vec<Diagnostic> {
     let mut walker = Walker {
         checker: Checker {
+            file,
             source,
             model,
             catalog: model.catalog,

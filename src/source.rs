@@ -147,6 +147,18 @@ impl SourceFile {
         &line[..line.len() - trimmed.len()]
     }
 
+    /// The end of the line holding `at`, if only whitespace or a line comment follows `at`
+    /// there (an insertion then does not split a comment from its code); `at` otherwise.
+    pub fn end_of_line_after(&self, at: usize) -> usize {
+        let line_end = self.line_range(self.line_index(at)).end;
+        let rest = self.text[at..line_end].trim_start();
+        if rest.is_empty() || rest.starts_with("//") {
+            line_end
+        } else {
+            at
+        }
+    }
+
     /// The line terminator this file uses (`\r\n` if its first line ends so).
     pub fn newline(&self) -> &'static str {
         match self.text.find('\n') {

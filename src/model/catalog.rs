@@ -19,9 +19,19 @@ const BUILTIN: &str = include_str!("catalog.toml");
 #[serde(deny_unknown_fields)]
 pub struct ApiSpec {
     pub name: String,
+    /// Required for a new API; a table naming an API declared earlier (a built-in one, say)
+    /// extends it instead (see [`merge_specs`]).
+    #[serde(default)]
     pub crates: Vec<String>,
     #[serde(default)]
     pub position: Option<Position>,
+    /// Parameter types that may come before the contexts of a `first`/`either` API, as
+    /// written (`&mut Formatter`).
+    #[serde(default)]
+    pub allow_types_before: Option<Vec<String>>,
+    /// Parameter types that may follow the contexts of a `last`/`either` API.
+    #[serde(default)]
+    pub allow_types_after: Option<Vec<String>>,
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
     #[serde(default)]
@@ -32,6 +42,22 @@ pub struct ApiSpec {
     /// `FutureExt::with_cancellation_token`).
     #[serde(default)]
     pub methods: BTreeMap<String, FnSpec>,
+    /// How the API's request handlers look.
+    #[serde(default)]
+    pub handlers: HandlerSpec,
+}
+
+/// What makes a function a request handler of a framework.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerSpec {
+    /// Attributes (full paths) that make a function a handler: `actix_web::get`.
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    /// Glob patterns (`*` for any text) over the module segment of an implemented trait's path:
+    /// every method of `impl greeter_server::Greeter for T` is a handler with `"*_server"`.
+    #[serde(default)]
+    pub trait_modules: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -211,6 +237,10 @@ pub struct Api {
     pub name: String,
     pub crates: Vec<String>,
     pub position: Position,
+    /// Parameter types that may precede the contexts, as written (see [`type_spelling`]).
+    pub allow_types_before: Vec<String>,
+    /// Parameter types that may follow them.
+    pub allow_types_after: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -276,6 +306,10 @@ pub struct Catalog {
     prefixes: HashSet<String>,
     /// Re-export rewrites, longest first.
     aliases: Vec<(String, String)>,
+    /// Attributes that make a function a request handler.
+    handler_attributes: HashSet<String>,
+    /// Patterns over the module of a trait whose implementations are request handlers.
+    handler_trait_modules: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +333,7 @@ impl Catalog {
 
     /// Builds a catalog from API tables (the built-in ones followed by a project's own).
     pub fn build(specs: &[ApiSpec]) -> Result<Catalog, CatalogError> {
+        let specs = &merge_specs(specs)?;
         let mut catalog = Catalog::default();
         // Types first, so entries can refer to types of any API.
         for (api_index, spec) in specs.iter().enumerate() {
@@ -365,10 +400,29 @@ impl Catalog {
                 catalog.add_prefixes(from);
                 catalog.prefixes.insert(from.clone());
             }
+            for attribute in &spec.handlers.attributes {
+                catalog.add_prefixes(attribute);
+                catalog.handler_attributes.insert(attribute.clone());
+            }
+            catalog
+                .handler_trait_modules
+                .extend(spec.handlers.trait_modules.iter().cloned());
             catalog.apis.push(Api {
                 name: spec.name.clone(),
                 crates: spec.crates.clone(),
                 position: spec.position.unwrap_or(Position::Either),
+                allow_types_before: spec
+                    .allow_types_before
+                    .iter()
+                    .flatten()
+                    .map(|ty| type_spelling(ty))
+                    .collect(),
+                allow_types_after: spec
+                    .allow_types_after
+                    .iter()
+                    .flatten()
+                    .map(|ty| type_spelling(ty))
+                    .collect(),
             });
         }
         catalog
@@ -491,6 +545,77 @@ impl Catalog {
         self.prefixes.contains(path)
             || self.type_by_path.contains_key(path)
             || self.function_by_path.contains_key(path)
+            || self.handler_attributes.contains(path)
+    }
+
+    /// Whether an attribute (canonical path) makes a function a request handler.
+    pub fn is_handler_attribute(&self, path: &str) -> bool {
+        self.handler_attributes.contains(path)
+    }
+
+    /// Whether implementing the trait at `path` makes every method a request handler.
+    pub fn is_handler_trait(&self, path: &str) -> bool {
+        let mut segments: Vec<&str> = path.split("::").collect();
+        segments.pop();
+        segments.iter().any(|segment| {
+            self.handler_trait_modules
+                .iter()
+                .any(|pattern| glob_match(pattern, segment))
+        })
+    }
+
+    /// How to make a value of the shape `target` (what a root returns) that is a child of a
+    /// binding of type `from`, as a template with `{}` standing for the binding: a derive
+    /// method (`{}.child_token()`, `{}.new_child()`), a clone for a context (a Go-style clone
+    /// shares its parent's cancellation; a token's clone is not a child, cancelling it cancels
+    /// the parent), or either through a field (`{}.ct.child_token()`).
+    pub fn derivation(&self, from: TypeId, target: &Returns) -> Option<String> {
+        self.derivation_at(from, target, 0)
+    }
+
+    fn derivation_at(&self, from: TypeId, target: &Returns, depth: usize) -> Option<String> {
+        let methods = self.methods_of(from);
+        let derive = methods.iter().find(|m| {
+            matches!(m.role, Some(Role::Derive { timeout: false }))
+                && m.returns == *target
+                && m.args.unwrap_or(0) == 0
+        });
+        if let Some(derive) = derive {
+            return Some(format!("{{}}.{}()", derive.name));
+        }
+        let same = Returns::One(from);
+        if self.ty(from).kind == Kind::Context && *target == same {
+            let clone = methods.iter().any(|m| m.name == "clone" && m.returns == same);
+            if clone {
+                return Some("{}.clone()".to_string());
+            }
+        }
+        if depth > 0 {
+            return None;
+        }
+        self.ty(from).fields.iter().find_map(|(field, ty)| {
+            let inner = self.derivation_at(*ty, target, depth + 1)?;
+            Some(inner.replacen("{}", &format!("{{}}.{field}"), 1))
+        })
+    }
+
+    /// How to tie a value of type `ty` to a scope: a method returning a guard that cancels it
+    /// when dropped, as a template (`{}.clone().drop_guard()`).
+    pub fn guard_template(&self, ty: TypeId) -> Option<String> {
+        let methods = self.methods_of(ty);
+        let clone = methods
+            .iter()
+            .any(|m| m.name == "clone" && m.returns == Returns::One(ty));
+        methods.iter().find_map(|m| {
+            let Returns::One(guard) = m.returns else {
+                return None;
+            };
+            let cancels = self.ty(guard).on_drop == Some(OnDrop::Cancel) && m.args.unwrap_or(0) == 0;
+            match (cancels, m.consumes, clone) {
+                (true, true, true) => Some(format!("{{}}.clone().{}()", m.name)),
+                _ => None,
+            }
+        })
     }
 
     pub fn type_by_path(&self, path: &str) -> Option<TypeId> {
@@ -501,7 +626,7 @@ impl Catalog {
         self.function_by_path.get(path).map(|&i| &self.callables[i])
     }
 
-    /// The methods of a type, by name.
+    /// Every method of a type, in name order.
     pub fn methods_of(&self, owner: TypeId) -> Vec<&Callable> {
         let mut methods: Vec<&Callable> = self
             .methods
@@ -569,6 +694,137 @@ impl Catalog {
                 .any(|other| other != group && other.iter().all(|w| group.contains(w)))
         });
         groups
+    }
+}
+
+/// Merges tables that name the same API: the first declares it; a later one (from a
+/// project's config, say) extends it: its crates, aliases, types, functions, methods and
+/// handlers are added, and its `position`, `allow_types_before` and `allow_types_after`, when
+/// given, replace the earlier ones.
+pub fn merge_specs(specs: &[ApiSpec]) -> Result<Vec<ApiSpec>, CatalogError> {
+    let mut merged: Vec<ApiSpec> = Vec::new();
+    for spec in specs {
+        let Some(base) = merged.iter_mut().find(|m| m.name == spec.name) else {
+            if spec.crates.is_empty() {
+                return Err(CatalogError(format!(
+                    "api `{}`: `crates` is required (no api of that name to extend)",
+                    spec.name
+                )));
+            }
+            merged.push(spec.clone());
+            continue;
+        };
+        base.crates.extend(spec.crates.iter().cloned());
+        base.position = spec.position.or(base.position);
+        if spec.allow_types_before.is_some() {
+            base.allow_types_before = spec.allow_types_before.clone();
+        }
+        if spec.allow_types_after.is_some() {
+            base.allow_types_after = spec.allow_types_after.clone();
+        }
+        base.aliases.extend(spec.aliases.clone());
+        for (name, ty) in &spec.types {
+            if base.types.insert(name.clone(), ty.clone()).is_some() {
+                return Err(CatalogError(format!(
+                    "api `{}`: type `{name}` is declared twice",
+                    spec.name
+                )));
+            }
+        }
+        base.functions.extend(spec.functions.clone());
+        base.methods.extend(spec.methods.clone());
+        base.handlers
+            .attributes
+            .extend(spec.handlers.attributes.iter().cloned());
+        base.handlers
+            .trait_modules
+            .extend(spec.handlers.trait_modules.iter().cloned());
+    }
+    Ok(merged)
+}
+
+/// A type as compared with `allow_types_before`: its tokens without lifetimes and without the
+/// module path before a type name, so `&mut fmt::Formatter<'_>` is spelled `&mut Formatter`.
+/// References stay distinct from values: `&T` is not `T`.
+pub fn type_spelling(text: &str) -> String {
+    let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() else {
+        return text.split_whitespace().collect();
+    };
+    let mut out = String::new();
+    spell_tokens(tokens, &mut out);
+    out.replace("<>", "").replace("<,", "<").replace(",>", ">")
+}
+
+fn spell_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
+    use proc_macro2::{Delimiter, TokenTree};
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        let punct_at =
+            |j: usize, c: char| matches!(tokens.get(j), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        match &tokens[i] {
+            // A lifetime: `'` and its name, with a comma after it.
+            TokenTree::Punct(p) if p.as_char() == '\'' => {
+                i += 2;
+                if punct_at(i, ',') {
+                    i += 1;
+                }
+                continue;
+            }
+            // A module before a name: `fmt::`.
+            TokenTree::Ident(_) if punct_at(i + 1, ':') && punct_at(i + 2, ':') => {
+                i += 3;
+                continue;
+            }
+            TokenTree::Punct(p) if p.as_char() == ':' && punct_at(i + 1, ':') => {
+                i += 2;
+                continue;
+            }
+            TokenTree::Ident(ident) => {
+                if out.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    out.push(' ');
+                }
+                out.push_str(&ident.to_string());
+            }
+            TokenTree::Punct(p) => out.push(p.as_char()),
+            TokenTree::Literal(lit) => out.push_str(&lit.to_string()),
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                spell_tokens(group.stream(), out);
+                out.push_str(close);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `*` matches any text.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((prefix, rest)) => {
+            let Some(mut text) = text.strip_prefix(prefix) else {
+                return false;
+            };
+            if !rest.contains('*') {
+                return text.len() >= rest.len() && text.ends_with(rest);
+            }
+            loop {
+                if glob_match(rest, text) {
+                    return true;
+                }
+                let Some(c) = text.chars().next() else {
+                    return false;
+                };
+                text = &text[c.len_utf8()..];
+            }
+        }
     }
 }
 
@@ -649,6 +905,87 @@ mod tests {
         assert!(has(&["background", "context", "go_http"]));
         // `ctx` alone (a common variable name) is not enough.
         assert!(!has(&["ctx"]));
+    }
+
+    #[test]
+    fn type_spellings_ignore_lifetimes_paths_and_spaces() {
+        assert_eq!(type_spelling("&mut fmt::Formatter<'_>"), "&mut Formatter");
+        assert_eq!(type_spelling("& mut  Formatter"), "&mut Formatter");
+        assert_eq!(type_spelling("&'a tracing::Span"), "&Span");
+        assert_eq!(type_spelling("HashMap<'a, K, V>"), "HashMap<K,V>");
+        assert_ne!(type_spelling("&Harness"), type_spelling("Harness"));
+        assert!(glob_match("*Context", &type_spelling("&neon::RequestContext")));
+        assert!(glob_match("*_server", "greeter_server"));
+        assert!(!glob_match("*_server", "server_greeter"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+    }
+
+    #[test]
+    fn derivations_follow_derive_methods_clones_and_fields() {
+        let catalog = Catalog::builtin();
+        let token = catalog
+            .type_by_path("tokio_util::sync::CancellationToken")
+            .unwrap();
+        let one_token = Returns::One(token);
+        assert_eq!(
+            catalog.derivation(token, &one_token).as_deref(),
+            Some("{}.child_token()")
+        );
+        let rmcp = catalog.type_by_path("rmcp::service::RequestContext").unwrap();
+        assert_eq!(
+            catalog.derivation(rmcp, &one_token).as_deref(),
+            Some("{}.ct.child_token()")
+        );
+        let go = catalog.type_by_path("go_lib::context::Context").unwrap();
+        assert_eq!(
+            catalog.derivation(go, &Returns::One(go)).as_deref(),
+            Some("{}.clone()")
+        );
+        // A go-lib context cannot become a token.
+        assert_eq!(catalog.derivation(go, &one_token), None);
+        let scuffle = catalog.type_by_path("scuffle_context::Context").unwrap();
+        let new = catalog.function("scuffle_context::Context::new").unwrap();
+        assert_eq!(
+            catalog.derivation(scuffle, &new.returns).as_deref(),
+            Some("{}.new_child()")
+        );
+        assert_eq!(
+            catalog.guard_template(token).as_deref(),
+            Some("{}.clone().drop_guard()")
+        );
+    }
+
+    #[test]
+    fn a_table_naming_a_known_api_extends_it() {
+        let project: CatalogFile = toml::from_str(
+            r#"
+            [[api]]
+            name = "tokio-util"
+            position = "last"
+            allow_types_before = ["&mut Harness<'_>"]
+            [api.handlers]
+            attributes = ["my_web::route"]
+            "#,
+        )
+        .unwrap();
+        let mut specs = Catalog::builtin_specs();
+        specs.extend(project.api);
+        let catalog = Catalog::build(&specs).unwrap();
+        let api = catalog
+            .apis()
+            .iter()
+            .find(|api| api.name == "tokio-util")
+            .unwrap();
+        assert_eq!(api.position, Position::Last);
+        assert_eq!(api.allow_types_before, vec!["&mut Harness".to_string()]);
+        let token = catalog
+            .type_by_path("tokio_util::sync::CancellationToken")
+            .unwrap();
+        assert_eq!(catalog.ty(token).position, Position::Last);
+        assert!(catalog.is_handler_attribute("my_web::route"));
+        // A new api still needs its crates.
+        let lone: CatalogFile = toml::from_str("[[api]]\nname = \"mine\"").unwrap();
+        assert!(Catalog::build(&lone.api).is_err());
     }
 
     #[test]

@@ -148,6 +148,38 @@ pub const FORMAT_MACROS: &[&str] = &[
     "format_err",
 ];
 
+impl MacroBody {
+    /// Walks the parsed body with a syn visitor: patterns, futures, guards and handlers of
+    /// select arms, expressions, statements.
+    pub fn visit<'ast, V: syn::visit::Visit<'ast> + ?Sized>(&'ast self, visitor: &mut V) {
+        match self {
+            MacroBody::Select(select) => {
+                for arm in &select.arms {
+                    if let Some(pat) = &arm.pat {
+                        visitor.visit_pat(pat);
+                    }
+                    visitor.visit_expr(&arm.expr);
+                    if let Some(value) = &arm.value {
+                        visitor.visit_expr(value);
+                    }
+                    if let Some(guard) = &arm.guard {
+                        visitor.visit_expr(guard);
+                    }
+                    visitor.visit_expr(&arm.body);
+                }
+                for fallback in &select.fallbacks {
+                    if let Some(timeout) = &fallback.timeout {
+                        visitor.visit_expr(timeout);
+                    }
+                    visitor.visit_expr(&fallback.body);
+                }
+            }
+            MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| visitor.visit_expr(e)),
+            MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| visitor.visit_stmt(s)),
+        }
+    }
+}
+
 /// The last segment of a macro's path: `tokio::select!` is `select`.
 pub fn macro_name(mac: &syn::Macro) -> String {
     mac.path

@@ -3,10 +3,12 @@
 //! the one place that knows about APIs; lints ask it questions.
 
 pub mod catalog;
+pub mod handlers;
 pub mod loops;
 pub mod macros;
 pub mod resolve;
 pub mod scope;
+pub mod values;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -85,6 +87,13 @@ pub struct Model<'c> {
     decls: HashMap<SpanKey, BindingId>,
     /// Types written in signatures, `let`s and fields that resolved.
     types: HashMap<SpanKey, Ty>,
+    /// Where each binding can be named (indexed like `bindings`).
+    visibility: Vec<scope::Visibility>,
+    /// The extent of every function item, signature to body.
+    functions: Vec<SpanKey>,
+    /// Built-in types of bindings, and the file's consts and statics.
+    values: values::Values,
+    type_names: values::TypeNames,
     macros: HashMap<SpanKey, MacroBody>,
     /// `for`, `while` and `loop` expressions.
     loops: Vec<SpanKey>,
@@ -117,6 +126,33 @@ impl<'c> Model<'c> {
             Expr::Reference(e) => self.binding_of(&e.expr),
             _ => None,
         }
+    }
+
+    /// The bindings that can be named at `node`: declared before it in an enclosing block,
+    /// closure, arm or function (closures see their enclosing function's bindings; nested
+    /// items do not), the innermost of each name.
+    pub fn visible_bindings(&self, node: SpanKey) -> Vec<BindingId> {
+        let range = node.range();
+        let function = self
+            .functions
+            .iter()
+            .filter(|f| f.contains(node))
+            .min_by_key(|f| f.len())
+            .copied();
+        let mut visible: HashMap<String, (usize, BindingId)> = HashMap::new();
+        for (i, vis) in self.visibility.iter().enumerate() {
+            if vis.function != function || vis.from > range.start || range.end > vis.to {
+                continue;
+            }
+            let name = self.bindings[i].name();
+            let newer = visible.get(&name).is_none_or(|&(from, _)| vis.from >= from);
+            if newer {
+                visible.insert(name, (vis.from, BindingId(i)));
+            }
+        }
+        let mut ids: Vec<BindingId> = visible.into_values().map(|(_, id)| id).collect();
+        ids.sort();
+        ids
     }
 
     /// The binding an identifier pattern (`ctx` in `let (ctx, cancel) = …`) introduces.
@@ -243,6 +279,32 @@ impl<'c> Model<'c> {
 
     pub fn struct_def(&self, id: StructId) -> &StructDef {
         &self.structs[id.0]
+    }
+
+    /// Every catalog type named anywhere in a written type (`Result<(CancellationToken,
+    /// JoinHandle<()>)>` names `CancellationToken`).
+    pub fn catalog_types_in(&self, ty: &syn::Type) -> Vec<TypeId> {
+        struct Paths<'m, 'c> {
+            model: &'m Model<'c>,
+            found: Vec<TypeId>,
+        }
+        impl<'ast> syn::visit::Visit<'ast> for Paths<'_, '_> {
+            fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
+                if ty.qself.is_none()
+                    && let Some(path) = self.model.resolve_path(ty, &ty.path)
+                    && let Some(id) = self.model.catalog.type_by_path(&path)
+                {
+                    self.found.push(id);
+                }
+                syn::visit::visit_type_path(self, ty);
+            }
+        }
+        let mut paths = Paths {
+            model: self,
+            found: Vec::new(),
+        };
+        syn::visit::Visit::visit_type(&mut paths, ty);
+        paths.found
     }
 
     /// The catalog kind of an expression's type.
@@ -467,5 +529,41 @@ mod tests {
         let d = find(&all, "d");
         assert_eq!(value(d[1]), key("five()"));
         assert_eq!(value(d[2]), None, "the loop changes it later");
+    }
+
+    /// The names visible where `marker()` is called in `src`.
+    fn visible_at_marker(src: &str) -> Vec<String> {
+        let file = syn::parse_file(src).unwrap();
+        let model = Model::build(&file, Catalog::builtin());
+        let at = src.find("marker()").unwrap();
+        let mut names: Vec<String> = model
+            .visible_bindings(SpanKey::from_range(at..at + 8))
+            .into_iter()
+            .map(|id| {
+                let binding = model.binding(id);
+                format!("{}@{}", binding.name(), binding.ident.span().start().column)
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn visibility_follows_blocks_closures_and_items() {
+        let src = "fn f(a: u8) { let b = 1; { let c = 2; } let g = |d| { marker(); }; let e = 3; }";
+        assert_eq!(visible_at_marker(src), vec!["a@5", "b@18", "d@49"]);
+        // A binding is not visible in its own initializer; the shadowed one is.
+        let src = "fn f(t: u8) { let t = marker(); }";
+        assert_eq!(visible_at_marker(src), vec!["t@5"]);
+        // The innermost of two names wins.
+        let src = "fn f(t: u8) { let t = 1; marker(); }";
+        assert_eq!(visible_at_marker(src), vec!["t@18"]);
+        // Nested items see nothing of the outer function.
+        let src = "fn f(a: u8) { fn g(b: u8) { marker(); } }";
+        assert_eq!(visible_at_marker(src), vec!["b@19"]);
+        // Match arms and `if let` bind for their bodies only.
+        let src =
+            "fn f(o: Option<u8>) { if let Some(x) = o { marker(); } match o { Some(y) => {} _ => {} } }";
+        assert_eq!(visible_at_marker(src), vec!["o@5", "x@34"]);
     }
 }

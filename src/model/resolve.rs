@@ -69,6 +69,9 @@ enum Lookup {
 pub struct Imports {
     scopes: Vec<Scope>,
     by_owner: HashMap<SpanKey, ScopeId>,
+    /// Crates imported with `#[macro_use] extern crate …;` at the top of the file: their
+    /// macros are in scope by bare name.
+    pub macro_use: Vec<String>,
 }
 
 const MAX_DEPTH: usize = 16;
@@ -81,7 +84,15 @@ impl Imports {
                 ..Scope::default()
             }],
             by_owner: HashMap::new(),
+            macro_use: Vec::new(),
         };
+        for item in &file.items {
+            if let syn::Item::ExternCrate(item) = item
+                && item.attrs.iter().any(|a| a.path().is_ident("macro_use"))
+            {
+                imports.macro_use.push(item.ident.to_string());
+            }
+        }
         imports.add_items(ScopeId(0), &file.items);
         let mut collector = Collector {
             imports: &mut imports,
@@ -225,6 +236,55 @@ impl Imports {
             }
         }
         Lookup::NotFound
+    }
+
+    /// The scope of this file that defines the value item (`const`, `static`, `fn`) a path of
+    /// one name, or `self::`/`super::` and one name, refers to from `scope`.
+    pub fn defining_scope(&self, scope: ScopeId, path: &syn::Path) -> Option<ScopeId> {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let (name, modules) = segments.split_last()?;
+        if path.leading_colon.is_some() {
+            return None;
+        }
+        let mut scope = scope;
+        for (i, module) in modules.iter().enumerate() {
+            scope = match module.as_str() {
+                "self" if i == 0 => self.module_of(scope),
+                "super" if i == 0 || modules[i - 1] == "super" => {
+                    self.module_of(self.scopes[self.module_of(scope).0].parent?)
+                }
+                _ => return None,
+            };
+        }
+        self.defining_scope_of(scope, name, 0)
+    }
+
+    fn defining_scope_of(&self, scope: ScopeId, name: &str, depth: usize) -> Option<ScopeId> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut current = Some(scope);
+        let mut chain = Vec::new();
+        while let Some(id) = current {
+            let s = &self.scopes[id.0];
+            chain.push(id);
+            if s.names.contains_key(name) {
+                return None;
+            }
+            if s.defines(name, Namespace::Value) {
+                return Some(id);
+            }
+            if s.is_module {
+                break;
+            }
+            current = s.parent;
+        }
+        chain.iter().find_map(|&id| {
+            self.scopes[id.0].globs.iter().find_map(|glob| {
+                let module = self.local_module(id, glob)?;
+                self.defining_scope_of(module, name, depth + 1)
+            })
+        })
     }
 
     /// The module of this file a glob path such as `super` or `super::super` names.

@@ -6,12 +6,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, FnArg, Pat};
 
 use super::catalog::Catalog;
 use super::macros::{self, MacroBody};
 use super::resolve::Imports;
+use super::values::{LocalConst, TypeNames, Values};
 use super::{Model, SpanKey, StructDef, Ty};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,10 +82,31 @@ impl Binding {
     }
 }
 
+/// Where a binding can be named: from the end of what declares it (a `let` statement, a
+/// pattern) to the end of its block, closure, arm or function, inside one function item.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Visibility {
+    pub(super) from: usize,
+    pub(super) to: usize,
+    /// The innermost function item around the declaration (nested items do not see outer
+    /// bindings).
+    pub(super) function: Option<SpanKey>,
+}
+
 pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
     let imports = Imports::collect(file);
     let mut items = ItemCollector::default();
     items.visit_file(file);
+    let consts = items
+        .consts
+        .iter()
+        .map(|(ident, is_static, ty, node)| LocalConst {
+            ident: ident.clone(),
+            is_static: *is_static,
+            builtin: items.type_names.builtin(ty),
+            scope: imports.scope_at(*node),
+        })
+        .collect();
     let mut builder = Builder {
         model: Model {
             catalog,
@@ -92,6 +115,13 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
             uses: HashMap::new(),
             decls: HashMap::new(),
             types: HashMap::new(),
+            visibility: Vec::new(),
+            functions: Vec::new(),
+            values: Values {
+                bindings: HashMap::new(),
+                consts,
+            },
+            type_names: items.type_names,
             macros: HashMap::new(),
             loops: Vec::new(),
             structs: items
@@ -107,6 +137,8 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
         frames: Vec::new(),
         impl_self: Vec::new(),
         containers: Vec::new(),
+        visible_from: 0,
+        functions: Vec::new(),
     };
     for (index, item) in items.structs.iter().enumerate() {
         let fields = item
@@ -127,16 +159,54 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
     builder.model
 }
 
-/// Structs and method names, gathered before the walk so that every use sees them.
+/// Structs, method names, type names and constants, gathered before the walk so that every
+/// use sees them.
 #[derive(Default)]
 struct ItemCollector {
     structs: Vec<syn::ItemStruct>,
     methods: HashSet<String>,
+    type_names: TypeNames,
+    /// `const`/`static` items: name, whether static, type, extent.
+    consts: Vec<(syn::Ident, bool, syn::Type, SpanKey)>,
 }
 
 impl<'ast> Visit<'ast> for ItemCollector {
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
         self.structs.push(item.clone());
+        self.type_names.local.insert(item.ident.to_string());
+    }
+
+    fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
+        self.type_names.local.insert(item.ident.to_string());
+        syn::visit::visit_item_enum(self, item);
+    }
+
+    fn visit_item_union(&mut self, item: &'ast syn::ItemUnion) {
+        self.type_names.local.insert(item.ident.to_string());
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        self.type_names.local.insert(item.ident.to_string());
+        syn::visit::visit_item_trait(self, item);
+    }
+
+    fn visit_item_type(&mut self, item: &'ast syn::ItemType) {
+        let name = item.ident.to_string();
+        let first = !self.type_names.aliases.contains_key(&name);
+        let target = first.then(|| (*item.ty).clone());
+        self.type_names.aliases.insert(name, target);
+    }
+
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        self.consts
+            .push((item.ident.clone(), false, (*item.ty).clone(), SpanKey::of(item)));
+        syn::visit::visit_item_const(self, item);
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.consts
+            .push((item.ident.clone(), true, (*item.ty).clone(), SpanKey::of(item)));
+        syn::visit::visit_item_static(self, item);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
@@ -155,6 +225,8 @@ struct Frame {
     names: Vec<(String, BindingId)>,
     /// A function item: bindings outside it are not visible inside.
     barrier: bool,
+    /// Where the frame's bindings stop being visible.
+    end: usize,
 }
 
 struct Builder<'c> {
@@ -164,13 +236,27 @@ struct Builder<'c> {
     impl_self: Vec<Option<Ty>>,
     /// Enclosing blocks, match arms and closures, innermost last.
     containers: Vec<SpanKey>,
+    /// Where the bindings declared next become visible.
+    visible_from: usize,
+    /// The extents of the enclosing function items.
+    functions: Vec<SpanKey>,
+}
+
+fn end_of(node: &impl Spanned) -> usize {
+    node.span().byte_range().end
+}
+
+fn start_of(node: &impl Spanned) -> usize {
+    node.span().byte_range().start
 }
 
 impl Builder<'_> {
-    fn push(&mut self, barrier: bool) {
+    /// Opens a frame whose bindings are visible up to `end`.
+    fn push(&mut self, barrier: bool, end: usize) {
         self.frames.push(Frame {
             names: Vec::new(),
             barrier,
+            end,
         });
     }
 
@@ -202,6 +288,12 @@ impl Builder<'_> {
             writes: Vec::new(),
         });
         self.model.decls.insert(SpanKey::from_span(ident.span()), id);
+        let to = self.frames.last().map_or(usize::MAX, |frame| frame.end);
+        self.model.visibility.push(Visibility {
+            from: self.visible_from,
+            to,
+            function: self.functions.last().copied(),
+        });
         if let Some(frame) = self.frames.last_mut() {
             frame.names.push((ident.to_string(), id));
         }
@@ -277,6 +369,24 @@ impl Builder<'_> {
         }
     }
 
+    /// Records the built-in type of the binding `pat` declares, from its annotation or else its
+    /// initializer.
+    fn record_builtin(&mut self, pat: &Pat, written: Option<&syn::Type>, init: Option<&syn::Expr>) {
+        let Pat::Ident(ident) = pat else {
+            return;
+        };
+        let Some(id) = self.model.binding_declared_by(&ident.ident) else {
+            return;
+        };
+        let builtin = match written {
+            Some(ty) => self.model.type_names.builtin(ty),
+            None => init.and_then(|e| self.model.builtin_type(e)),
+        };
+        if let Some(builtin) = builtin {
+            self.model.values.bindings.insert(id, builtin);
+        }
+    }
+
     /// Declares the bindings of a pattern, giving each the part of `ty` it matches.
     fn bind(&mut self, pat: &Pat, ty: Option<Ty>, kind: BindingKind) {
         match pat {
@@ -349,7 +459,12 @@ impl Builder<'_> {
     }
 
     fn visit_fn(&mut self, sig: &syn::Signature, block: Option<&syn::Block>) {
-        self.push(true);
+        let end = block.map_or_else(|| end_of(sig), end_of);
+        let extent = SpanKey::from_range(start_of(sig)..end);
+        self.functions.push(extent);
+        self.model.functions.push(extent);
+        self.push(true, end);
+        self.visible_from = block.map_or(end, start_of);
         for input in &sig.inputs {
             match input {
                 FnArg::Receiver(receiver) => {
@@ -374,6 +489,7 @@ impl Builder<'_> {
                             binding.mutable = true;
                         }
                     }
+                    self.record_builtin(&typed.pat, Some(&typed.ty), None);
                 }
             }
         }
@@ -384,6 +500,7 @@ impl Builder<'_> {
             self.visit_block(block);
         }
         self.pop();
+        self.functions.pop();
     }
 
     fn visit_macro_body(&mut self, body: &MacroBody) {
@@ -397,7 +514,8 @@ impl Builder<'_> {
                     if let Some(value) = &arm.value {
                         self.visit_expr(value);
                     }
-                    self.push(false);
+                    self.push(false, end_of(&arm.body));
+                    self.visible_from = start_of(&arm.body);
                     if let Some(pat) = &arm.pat {
                         self.bind(pat, None, BindingKind::Pattern);
                     }
@@ -421,7 +539,7 @@ impl Builder<'_> {
                 }
             }
             MacroBody::Stmts(stmts) => {
-                self.push(false);
+                self.push(false, stmts.last().map_or(0, end_of));
                 for stmt in stmts {
                     self.visit_stmt(stmt);
                 }
@@ -548,7 +666,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     fn visit_item_struct(&mut self, _: &'ast syn::ItemStruct) {}
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
-        self.push(false);
+        self.push(false, end_of(block));
         self.containers.push(SpanKey::of(block));
         for stmt in &block.stmts {
             self.visit_stmt(stmt);
@@ -566,6 +684,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
             }
             ty = self.model.type_of(&init.expr);
         }
+        self.visible_from = end_of(local);
         let first = self.model.bindings.len();
         self.bind(&local.pat, ty, BindingKind::Let);
         if let Some(init) = &local.init
@@ -575,13 +694,22 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         {
             binding.init = Some(SpanKey::of(&init.expr));
         }
+        let init = local.init.as_ref().map(|init| &*init.expr);
+        match &local.pat {
+            Pat::Type(typed) => self.record_builtin(&typed.pat, Some(&typed.ty), init),
+            pat => self.record_builtin(pat, None, init),
+        }
     }
 
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
-        self.push(false);
+        self.push(false, end_of(closure));
         self.containers.push(SpanKey::of(closure));
+        self.visible_from = start_of(&closure.body);
         for input in &closure.inputs {
             self.bind(input, None, BindingKind::ClosureParam);
+            if let Pat::Type(typed) = input {
+                self.record_builtin(&typed.pat, Some(&typed.ty), None);
+            }
         }
         self.visit_expr(&closure.body);
         self.containers.pop();
@@ -591,7 +719,8 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
         self.model.loops.push(SpanKey::of(for_loop));
         self.visit_expr(&for_loop.expr);
-        self.push(false);
+        self.push(false, end_of(for_loop));
+        self.visible_from = start_of(&for_loop.body);
         self.bind(&for_loop.pat, None, BindingKind::Pattern);
         self.visit_block(&for_loop.body);
         self.pop();
@@ -599,7 +728,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
 
     fn visit_expr_while(&mut self, while_loop: &'ast syn::ExprWhile) {
         self.model.loops.push(SpanKey::of(while_loop));
-        self.push(false);
+        self.push(false, end_of(while_loop));
         self.visit_expr(&while_loop.cond);
         self.visit_block(&while_loop.body);
         self.pop();
@@ -660,7 +789,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     }
 
     fn visit_expr_if(&mut self, expr_if: &'ast syn::ExprIf) {
-        self.push(false);
+        self.push(false, end_of(&expr_if.then_branch));
         self.visit_expr(&expr_if.cond);
         self.visit_block(&expr_if.then_branch);
         self.pop();
@@ -672,6 +801,7 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     fn visit_expr_let(&mut self, expr_let: &'ast syn::ExprLet) {
         self.visit_expr(&expr_let.expr);
         let ty = self.model.type_of(&expr_let.expr);
+        self.visible_from = end_of(expr_let);
         self.bind(&expr_let.pat, ty, BindingKind::Pattern);
     }
 
@@ -679,7 +809,8 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         self.visit_expr(&expr_match.expr);
         let ty = self.model.type_of(&expr_match.expr);
         for arm in &expr_match.arms {
-            self.push(false);
+            self.push(false, end_of(arm));
+            self.visible_from = end_of(&arm.pat);
             self.bind(&arm.pat, ty.clone(), BindingKind::Pattern);
             // A guard (`Some(x) if x > 0`) sees the arm's bindings.
             if let Pat::Guard(guarded) = &arm.pat {

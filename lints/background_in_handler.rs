@@ -1,0 +1,725 @@
+use syn::visit::Visit;
+use syn::{Expr, Pat, Stmt};
+
+use crate::checker::{Checker, FnNode, FnOwner, Node};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
+use crate::model::catalog::{Kind, OnDrop, Returns, Role};
+use crate::model::{BindingId, BindingKind, SpanKey, Ty};
+
+super::declare_rule! {
+    /// ## What it does
+    /// Finds a root context or token — `CancellationToken::new()`/`default()`, go-lib
+    /// `context::background()`, `Background()`/`TODO()`, a Go-style `Context::new()` — made
+    /// inside a function or closure that already has a context in scope: a parameter, a
+    /// binding the closure captures, or a framework request context such as rmcp's
+    /// `RequestContext` (whose `ct` is the request's token). Also finds a root token made in
+    /// a request handler (actix-web, rocket, poem and salvo routes, tonic service methods, rmcp
+    /// tools) that is not tied to the request.
+    ///
+    /// Spared: roots that escape on purpose (returned, stored in a struct literal, a field, a
+    /// collection or a constructor's result, sent on a channel, or tied to the scope by a
+    /// `drop_guard()` kept in a named binding), `main`, tests and test modules (and files of
+    /// `tests/`, `benches/`, `tests.rs`), functions that return a context, contexts in scope
+    /// named `_…`, contexts the function cancels itself (it owns them), and roots linked by
+    /// hand (the function waits for the parent, then cancels the root: a separate shutdown
+    /// phase). stop-token's `StopSource` is never flagged: nothing derives one from a token,
+    /// and a named source already stops its tokens when dropped.
+    ///
+    /// ## Why is this bad?
+    /// A root is cancelled by nobody but its owner. Work started under it keeps running when
+    /// the caller's context is cancelled or the request goes away: a shutdown that hangs, a
+    /// query that runs on for a client long gone (contextcheck's "non-inherited new context",
+    /// gosec G118).
+    ///
+    /// ## Example
+    /// ```rust
+    /// async fn handle(conn: Conn, cancel: CancellationToken) {
+    ///     let token = CancellationToken::new();
+    ///     tokio::spawn(pump(conn, token.clone()));
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```rust
+    /// async fn handle(conn: Conn, cancel: CancellationToken) {
+    ///     let token = cancel.child_token();
+    ///     tokio::spawn(pump(conn, token.clone()));
+    /// }
+    /// ```
+    /// In a handler with no context, tie the token to the request:
+    /// `let _token_guard = token.clone().drop_guard();`.
+    ///
+    /// ## Fix safety
+    /// Deriving from the context in scope changes when the work stops, which is the point but
+    /// may not be wanted everywhere (a separate shutdown phase, a task meant to outlive the
+    /// request); the fix is only applied with `--unsafe-fixes`.
+    ///
+    /// ## References
+    /// - contextcheck, gosec G118 (Go)
+    /// - `tokio_util::sync::CancellationToken::child_token`
+    pub static BACKGROUND_IN_HANDLER = {
+        name: "background_in_handler",
+        summary: "a root context or token is made where a context is already in scope, or in a request handler",
+        level: Level::Warn,
+        on_expr: check_root,
+    }
+}
+
+fn check_root(checker: &Checker, expr: &Expr) {
+    let Expr::Call(call) = expr else {
+        return;
+    };
+    let Some(callable) = checker.model.callable(expr) else {
+        return;
+    };
+    if callable.role != Some(Role::Root) {
+        return;
+    }
+    let returns = &callable.returns;
+    let Some(function) = checker.enclosing_fn() else {
+        return;
+    };
+    if exempt(checker, &function) || root_escapes(checker, expr) {
+        return;
+    }
+    let root = Root {
+        expr,
+        shown: format!("{}()", checker.text(&*call.func)),
+        what: what(checker, returns),
+    };
+    if let Some((binding, template)) = context_in_scope(checker, expr, returns) {
+        report_in_scope(checker, &root, binding, &template);
+    } else if is_handler(checker, &function)
+        && let Returns::One(ty) = *returns
+        && let Some(guard) = checker.catalog.guard_template(ty)
+    {
+        report_in_handler(checker, &root, &function.name(), &guard);
+    }
+}
+
+/// The root call being reported.
+struct Root<'a> {
+    expr: &'a Expr,
+    /// `CancellationToken::new()`.
+    shown: String,
+    /// `token` or `context`.
+    what: &'static str,
+}
+
+fn what(checker: &Checker, returns: &Returns) -> &'static str {
+    let first = match returns {
+        Returns::One(ty) => Some(*ty),
+        Returns::Tuple(elems) => elems.iter().flatten().next().copied(),
+        Returns::Unknown => None,
+    };
+    match first.map(|ty| checker.catalog.ty(ty).kind) {
+        Some(Kind::Token) => "token",
+        _ => "context",
+    }
+}
+
+fn report_in_scope(checker: &Checker, root: &Root, binding: BindingId, template: &str) {
+    let binding = checker.model.binding(binding);
+    let name = binding.name();
+    let derived = template.replace("{}", &name);
+    let (shown, what) = (&root.shown, root.what);
+    let message = format!(
+        "`{shown}` makes a root {what} although `{name}` is in scope: work under it keeps running when `{name}` is cancelled"
+    );
+    let span = checker.span(root.expr);
+    let fix = Fix::maybe_incorrect(
+        format!("derive it from `{name}`: `{derived}`"),
+        vec![Edit::replace(span, derived)],
+    );
+    let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, span, message)
+        .with_label(format!("new root {what}"))
+        .with_secondary(checker.span(&binding.ident), format!("`{name}` is in scope here"))
+        .with_fix(fix);
+    checker.report(diagnostic);
+}
+
+fn report_in_handler(checker: &Checker, root: &Root, handler: &str, guard: &str) {
+    let (shown, what) = (&root.shown, root.what);
+    let message = format!(
+        "`{shown}` in the request handler `{handler}` makes a {what} the request does not cancel: nothing stops work under it when the request is dropped"
+    );
+    let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, checker.span(root.expr), message)
+        .with_label(format!("new root {what}"))
+        .with_fix(guard_fix(checker, root.expr, guard));
+    checker.report(diagnostic);
+}
+
+/// `main`, tests, test modules, and functions that hand a context back to their caller (a
+/// deliberate detachment, contextcheck's escape hatch).
+fn exempt(checker: &Checker, function: &FnNode) -> bool {
+    let is_main = function.name() == "main" && matches!(function.owner, FnOwner::Free);
+    let is_test = function.attrs.iter().any(is_test_attr);
+    let in_test_module = checker.parents().any(|node| match node {
+        Node::Mod(module) => module.attrs.iter().any(is_test_attr),
+        Node::Impl(item) => item.attrs.iter().any(is_test_attr),
+        _ => false,
+    });
+    let returns_context = match &function.sig.output {
+        syn::ReturnType::Type(_, ty) => !checker.model.catalog_types_in(ty).is_empty(),
+        syn::ReturnType::Default => false,
+    };
+    is_main || is_test || in_test_module || is_test_file(checker.source.path()) || returns_context
+}
+
+/// Cargo's test and bench crates (the nearest of `src/`, `tests/`, `benches/`, `examples/`
+/// above the file is `tests/` or `benches/`), and files holding a test module (`tests.rs`,
+/// `foo_tests.rs`).
+fn is_test_file(path: &std::path::Path) -> bool {
+    let nearest = path
+        .parent()
+        .into_iter()
+        .flat_map(|dir| dir.components().rev())
+        .filter_map(|c| c.as_os_str().to_str())
+        .find(|c| matches!(*c, "src" | "tests" | "benches" | "examples"));
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    matches!(nearest, Some("tests" | "benches"))
+        || matches!(stem, "tests" | "test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_test")
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]`.
+fn is_test_attr(attr: &syn::Attribute) -> bool {
+    let path = attr.path();
+    let last = path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    if matches!(last.as_str(), "test" | "bench") {
+        return true;
+    }
+    path.is_ident("cfg")
+        && attr.meta.require_list().is_ok_and(|list| {
+            list.tokens
+                .clone()
+                .into_iter()
+                .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "test"))
+        })
+}
+
+fn is_handler(checker: &Checker, function: &FnNode) -> bool {
+    checker.model.handler_attribute(function.attrs).is_some()
+        || matches!(function.owner, FnOwner::Impl(item) if checker.model.is_handler_impl(item))
+}
+
+/// A context the root could be derived from: a parameter of the enclosing function or
+/// closures, or a binding the closure or async block around the root captures (mentions),
+/// with a catalog derivation to the root's shape. The most recently declared one wins.
+fn context_in_scope(checker: &Checker, root: &Expr, returns: &Returns) -> Option<(BindingId, String)> {
+    // The innermost closure or async block: bindings declared outside it are captures.
+    let mut boundary = None;
+    for node in checker.parents() {
+        match node {
+            Node::Expr(e @ (Expr::Closure(_) | Expr::Async(_))) => {
+                boundary = Some(SpanKey::of(e));
+                break;
+            }
+            Node::Fn(_) => break,
+            _ => {}
+        }
+    }
+    let visible = checker.model.visible_bindings(SpanKey::of(root));
+    visible.into_iter().rev().find_map(|id| {
+        let binding = checker.model.binding(id);
+        let Some(Ty::Api(ty)) = binding.ty else {
+            return None;
+        };
+        if binding.name().starts_with('_') {
+            return None;
+        }
+        // A binding of the function's own body counts once a closure captures it.
+        let declared = SpanKey::from_span(binding.ident.span());
+        let captured = boundary.is_some_and(|b| {
+            !b.contains(declared)
+                && binding
+                    .references
+                    .iter()
+                    .any(|r| b.contains(SpanKey::from_span(*r)))
+        });
+        let param = matches!(binding.kind, BindingKind::Param | BindingKind::ClosureParam);
+        if !(param || captured) {
+            return None;
+        }
+        let template = checker.catalog.derivation(ty, returns)?;
+        // A context this function cancels is its own to manage, not a caller's to honour.
+        if uses_with_role(checker, id, &[Role::Cancel]) {
+            return None;
+        }
+        // Linked by hand: the function waits for the parent and then cancels the root.
+        let waits = uses_with_role(checker, id, &[Role::Wait, Role::RunUntilCancelled]);
+        if waits && root_is_cancelled(checker, root) {
+            return None;
+        }
+        Some((id, template))
+    })
+}
+
+/// Whether the root, or the binding it is stored in, is cancelled in the function.
+fn root_is_cancelled(checker: &Checker, root: &Expr) -> bool {
+    let Some(Node::Stmt(Stmt::Local(local))) = checker.parents().next() else {
+        return false;
+    };
+    let Pat::Ident(ident) = strip_type(&local.pat) else {
+        return false;
+    };
+    checker
+        .model
+        .binding_declared_by(&ident.ident)
+        .is_some_and(|id| uses_with_role(checker, id, &[Role::Cancel]))
+        && local
+            .init
+            .as_ref()
+            .is_some_and(|init| SpanKey::of(&*init.expr) == SpanKey::of(root))
+}
+
+/// Whether the enclosing function calls a method with one of `roles` on the binding (or a
+/// clone of it): `token.cancel()`, `token.cancelled()` in a `select!`.
+fn uses_with_role(checker: &Checker, id: BindingId, roles: &[Role]) -> bool {
+    struct Calls<'c, 'a> {
+        checker: &'c Checker<'a>,
+        id: BindingId,
+        roles: &'c [Role],
+        found: bool,
+    }
+    impl<'a> Visit<'a> for Calls<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::MethodCall(call) = expr {
+                let mut receiver = strip(&call.receiver);
+                while let Expr::MethodCall(inner) = receiver
+                    && inner.method == "clone"
+                {
+                    receiver = strip(&inner.receiver);
+                }
+                let role = self.checker.model.callable(expr).and_then(|c| c.role);
+                if self.checker.model.binding_of(receiver) == Some(self.id)
+                    && role.is_some_and(|r| self.roles.contains(&r))
+                {
+                    self.found = true;
+                }
+            }
+            syn::visit::visit_expr(self, expr);
+        }
+
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+
+        fn visit_macro(&mut self, mac: &'a syn::Macro) {
+            let model: &'a crate::model::Model<'a> = self.checker.model;
+            if let Some(body) = model.macro_body(mac) {
+                body.visit(self);
+            }
+        }
+    }
+    let Some(block) = checker.enclosing_fn().and_then(|f| f.block) else {
+        return false;
+    };
+    let mut calls = Calls {
+        checker,
+        id,
+        roles,
+        found: false,
+    };
+    calls.visit_block(block);
+    calls.found
+}
+
+/// Ties a root made in a handler to the handler: a guard kept to the end of its scope.
+fn guard_fix(checker: &Checker, root: &Expr, guard: &str) -> Fix {
+    let newline = checker.source.newline();
+    // `let token = CancellationToken::new();`: keep a guard right after it.
+    if let Some(Node::Stmt(stmt @ Stmt::Local(local))) = checker.parents().next()
+        && let Pat::Ident(ident) = strip_type(&local.pat)
+    {
+        let name = ident.ident.to_string();
+        let guard_name = format!("_{}_guard", name.trim_start_matches('_'));
+        let span = checker.span(stmt);
+        let indent = checker.source.indent_at(span.start);
+        let text = format!(
+            "{newline}{indent}let {guard_name} = {};",
+            guard.replace("{}", &name)
+        );
+        let at = checker.source.end_of_line_after(span.end);
+        return Fix::maybe_incorrect(
+            format!(
+                "cancel it when the handler returns or is dropped: `let {guard_name} = {};`",
+                guard.replace("{}", &name)
+            ),
+            vec![Edit::insert(at, text)],
+        );
+    }
+    // Otherwise name it before its statement, with its guard.
+    let body = checker
+        .enclosing_fn()
+        .and_then(|f| f.block)
+        .map_or("", |b| checker.text(b));
+    let name = (1..)
+        .map(|i| {
+            if i == 1 {
+                "token".to_string()
+            } else {
+                format!("token{i}")
+            }
+        })
+        .find(|name| !mentions(body, name))
+        .expect("a free name");
+    let guard_name = format!("_{name}_guard");
+    let guard_call = guard.replace("{}", &name);
+    let title = format!("name it and keep a guard: `let {guard_name} = {guard_call};`");
+    let mut edits = vec![Edit::replace(checker.span(root), name.clone())];
+    let mut statement = None;
+    for node in checker.parents() {
+        match node {
+            Node::Stmt(stmt) => {
+                statement = Some(stmt);
+                break;
+            }
+            // Hoisting out of a closure would share one token between calls.
+            Node::Expr(Expr::Closure(_) | Expr::Async(_)) | Node::Fn(_) => break,
+            _ => {}
+        }
+    }
+    let Some(statement) = statement else {
+        return Fix::has_placeholders(title, edits);
+    };
+    let start = checker.span(statement).start;
+    let indent = checker.source.indent_at(start);
+    let text = checker.text(root);
+    edits.push(Edit::insert(
+        start,
+        format!("let {name} = {text};{newline}{indent}let {guard_name} = {guard_call};{newline}{indent}"),
+    ));
+    Fix::maybe_incorrect(title, edits)
+}
+
+/// Whether `name` occurs in `code` as a whole identifier.
+fn mentions(code: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    code.match_indices(name).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + name.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+fn strip_type(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Type(typed) => strip_type(&typed.pat),
+        _ => pat,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whether a root escapes on purpose.
+
+/// A node above a value, innermost first.
+#[derive(Clone, Copy)]
+enum Up<'a> {
+    Expr(&'a Expr),
+    Stmt(&'a Stmt),
+    Block(&'a syn::Block),
+    Arm(&'a syn::Arm),
+    /// The function's body: reaching it means the value is returned.
+    FnBody,
+    /// Anything else (a macro, a select arm): the value stops there.
+    Other,
+}
+
+fn root_escapes(checker: &Checker, root: &Expr) -> bool {
+    let mut ups = Vec::new();
+    for node in checker.parents() {
+        ups.push(match node {
+            Node::Expr(e) => Up::Expr(e),
+            Node::Stmt(s) => Up::Stmt(s),
+            Node::Block(b) => Up::Block(b),
+            Node::Arm(a) => Up::Arm(a),
+            Node::Fn(_) => {
+                ups.push(Up::FnBody);
+                break;
+            }
+            _ => Up::Other,
+        });
+    }
+    flows_out(checker, SpanKey::of(root), &ups, false, 0)
+}
+
+/// Whether the value at `start` is returned, stored in a struct literal or a field, or (for a
+/// token, `guard` false) tied to a guard that is kept; `ups` are the nodes above it.
+fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: usize) -> bool {
+    let mut child = start;
+    for (i, up) in ups.iter().enumerate() {
+        match *up {
+            Up::FnBody => return true,
+            Up::Other => return false,
+            Up::Block(block) => match block.stmts.last() {
+                Some(last @ Stmt::Expr(_, None)) if SpanKey::of(last) == child => child = SpanKey::of(block),
+                _ => return false,
+            },
+            Up::Arm(arm) => {
+                if SpanKey::of(&*arm.body) != child {
+                    return false;
+                }
+                child = SpanKey::of(arm);
+            }
+            Up::Stmt(stmt) => match stmt {
+                Stmt::Expr(_, None) => child = SpanKey::of(stmt),
+                Stmt::Local(local) => {
+                    let Some(init) = &local.init else {
+                        return false;
+                    };
+                    if SpanKey::of(&*init.expr) != child {
+                        return false;
+                    }
+                    return if guard {
+                        !matches!(strip_type(&local.pat), Pat::Wild(_))
+                    } else {
+                        bindings_flow_out(checker, &local.pat, depth)
+                    };
+                }
+                _ => return false,
+            },
+            Up::Expr(expr) => {
+                match expr {
+                    Expr::Paren(_)
+                    | Expr::Group(_)
+                    | Expr::Reference(_)
+                    | Expr::Try(_)
+                    | Expr::Await(_)
+                    | Expr::Block(_)
+                    | Expr::Async(_)
+                    | Expr::Unsafe(_)
+                    | Expr::Const(_)
+                    | Expr::TryBlock(_)
+                    | Expr::If(_)
+                    | Expr::Match(_)
+                    | Expr::Tuple(_)
+                    | Expr::Array(_) => {}
+                    Expr::Closure(_) | Expr::Return(_) | Expr::Struct(_) => return true,
+                    Expr::Assign(assign) => {
+                        if SpanKey::of(&*assign.right) != child {
+                            return false;
+                        }
+                        return match strip(&assign.left) {
+                            Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => true,
+                            left @ Expr::Path(_) if !guard => checker
+                                .model
+                                .binding_of(left)
+                                .is_some_and(|id| binding_flows_out(checker, id, depth)),
+                            _ => false,
+                        };
+                    }
+                    Expr::MethodCall(call) => {
+                        if SpanKey::of(&*call.receiver) != child {
+                            // An argument: kept if stored or sent somewhere
+                            // (`self.tokens.push(token)`, `jobs.insert(id, token)`).
+                            let storing = STORING_METHODS.contains(&call.method.to_string().as_str());
+                            return storing || matches!(strip(&call.receiver), Expr::Field(_));
+                        }
+                        if guard {
+                            return false;
+                        }
+                        if call.method == "clone" && call.args.is_empty() {
+                            // The clone is the same token.
+                        } else if makes_guard(checker, expr) {
+                            return flows_out(checker, SpanKey::of(expr), &ups[i + 1..], true, depth);
+                        } else {
+                            return false;
+                        }
+                    }
+                    Expr::Call(call) => {
+                        if is_constructor(&call.func) {
+                            return true;
+                        }
+                        if !is_wrapper(&call.func) {
+                            return false;
+                        }
+                    }
+                    _ => return false,
+                }
+                child = SpanKey::of(expr);
+            }
+        }
+    }
+    false
+}
+
+/// Methods that keep their argument: collections, registries, channels.
+const STORING_METHODS: &[&str] = &[
+    "insert",
+    "push",
+    "push_back",
+    "push_front",
+    "extend",
+    "add",
+    "register",
+    "store",
+    "set",
+    "replace",
+    "send",
+    "try_send",
+    "send_replace",
+];
+
+/// A method call returning a guard that cancels when dropped (`token.drop_guard()`).
+fn makes_guard(checker: &Checker, call: &Expr) -> bool {
+    let Some(callable) = checker.model.callable(call) else {
+        return false;
+    };
+    matches!(callable.returns, Returns::One(ty) if checker.catalog.ty(ty).on_drop == Some(OnDrop::Cancel))
+}
+
+/// `Some(x)`, `Ok(x)`, `Wrapper(x)`, `Arc::new(x)`: the value goes on inside another.
+fn is_wrapper(func: &Expr) -> bool {
+    let Expr::Path(path) = func else {
+        return false;
+    };
+    let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match names.as_slice() {
+        [.., last] if last.starts_with(|c: char| c.is_uppercase()) => true,
+        [.., owner, new] if new == "new" => {
+            matches!(
+                owner.as_str(),
+                "Arc" | "Rc" | "Box" | "Mutex" | "RwLock" | "Cell" | "RefCell"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// `Type::new(…)`, `Self::from_parts(…)`, `Type::with_token(…)`: the value is stored in what
+/// the constructor builds.
+fn is_constructor(func: &Expr) -> bool {
+    let Expr::Path(path) = func else {
+        return false;
+    };
+    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let [.., owner, name] = segments.as_slice() else {
+        return false;
+    };
+    let is_type = owner.starts_with(|c: char| c.is_uppercase());
+    let builds =
+        name == "new" || name.starts_with("new_") || name.starts_with("from") || name.starts_with("with_");
+    is_type && builds && !is_wrapper(func)
+}
+
+fn strip(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(e) => strip(&e.expr),
+        Expr::Group(e) => strip(&e.expr),
+        Expr::Reference(e) => strip(&e.expr),
+        _ => expr,
+    }
+}
+
+/// Whether a value bound by `pat` flows out through any of its bindings.
+fn bindings_flow_out(checker: &Checker, pat: &Pat, depth: usize) -> bool {
+    match pat {
+        Pat::Ident(ident) => checker
+            .model
+            .binding_declared_by(&ident.ident)
+            .is_some_and(|id| binding_flows_out(checker, id, depth)),
+        Pat::Type(typed) => bindings_flow_out(checker, &typed.pat, depth),
+        Pat::Tuple(tuple) => tuple.elems.iter().any(|p| bindings_flow_out(checker, p, depth)),
+        Pat::Paren(paren) => bindings_flow_out(checker, &paren.pat, depth),
+        _ => false,
+    }
+}
+
+/// Whether any use of a binding, in the enclosing function, flows out.
+fn binding_flows_out(checker: &Checker, id: BindingId, depth: usize) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let Some(block) = checker.enclosing_fn().and_then(|f| f.block) else {
+        return false;
+    };
+    let mut finder = Uses {
+        checker,
+        id,
+        depth,
+        stack: vec![Up::FnBody],
+        found: false,
+    };
+    finder.visit_block(block);
+    finder.found
+}
+
+/// Walks a function body keeping the nodes above the current one, and checks every use of a
+/// binding.
+struct Uses<'c, 'a> {
+    checker: &'c Checker<'a>,
+    id: BindingId,
+    depth: usize,
+    stack: Vec<Up<'a>>,
+    found: bool,
+}
+
+impl<'a> Visit<'a> for Uses<'_, 'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found {
+            return;
+        }
+        if matches!(expr, Expr::Path(_)) && self.checker.model.binding_of(expr) == Some(self.id) {
+            let ups: Vec<Up> = self.stack.iter().rev().copied().collect();
+            if flows_out(self.checker, SpanKey::of(expr), &ups, false, self.depth + 1) {
+                self.found = true;
+            }
+            return;
+        }
+        self.stack.push(Up::Expr(expr));
+        syn::visit::visit_expr(self, expr);
+        self.stack.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stack.push(Up::Stmt(stmt));
+        syn::visit::visit_stmt(self, stmt);
+        self.stack.pop();
+    }
+
+    fn visit_block(&mut self, block: &'a syn::Block) {
+        self.stack.push(Up::Block(block));
+        syn::visit::visit_block(self, block);
+        self.stack.pop();
+    }
+
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        self.stack.push(Up::Arm(arm));
+        syn::visit::visit_arm(self, arm);
+        self.stack.pop();
+    }
+
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        let model: &'a crate::model::Model<'a> = self.checker.model;
+        if let Some(body) = model.macro_body(mac) {
+            self.stack.push(Up::Other);
+            body.visit(self);
+            self.stack.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::is_test_file;
+
+    #[test]
+    fn test_files() {
+        assert!(is_test_file(Path::new("crates/x/tests/it.rs")));
+        assert!(is_test_file(Path::new("crates/x/tests/common/mod.rs")));
+        assert!(is_test_file(Path::new("benches/bench.rs")));
+        assert!(is_test_file(Path::new("src/worker/tests.rs")));
+        assert!(is_test_file(Path::new("src/worker/pool_tests.rs")));
+        assert!(!is_test_file(Path::new("/home/me/tests/project/src/lib.rs")));
+        assert!(!is_test_file(Path::new("src/testing.rs")));
+        assert!(!is_test_file(Path::new("examples/server.rs")));
+    }
+}

@@ -1,0 +1,69 @@
+//@ fix: unsafe
+// Tokens and framework contexts go at either end of the list, never in the middle.
+use std::future::Future;
+use std::task::{Context, Poll};
+
+use rmcp::service::RequestContext;
+use tokio_util::sync::CancellationToken;
+
+// Last (the usual Rust habit) or first.
+async fn last(url: &str, retries: u32, cancel: CancellationToken) {}
+async fn first(cancel: &CancellationToken, url: &str) {}
+async fn only(cancel: CancellationToken) {}
+
+// In the middle.
+async fn middle(url: &str, cancel: &CancellationToken, retries: u32) {} //~ context_param_order
+async fn two_apart(a: CancellationToken, url: &str, b: CancellationToken) {} //~ context_param_order
+
+// Several tokens side by side.
+async fn together(url: &str, shutdown: CancellationToken, abort: &CancellationToken) {}
+async fn together_split(url: &str, shutdown: CancellationToken, abort: &CancellationToken, n: u8) {} //~ context_param_order
+
+// The receiver does not count.
+struct Worker;
+
+impl Worker {
+    async fn run(&mut self, cancel: CancellationToken, jobs: Vec<Job>) {}
+    async fn step(&mut self, job: Job, cancel: &CancellationToken, retries: u32) {} //~ context_param_order
+}
+
+// An in-house context or a tracing span may follow the token, and a callback or future
+// goes last, as in `tokio::time::timeout(duration, future)`.
+async fn with_request_context(lsn: u64, cancel: &CancellationToken, ctx: &RequestCtx) {}
+async fn with_in_house_context(lsn: u64, cancel: &CancellationToken, ctx: &ConnectionContext) {}
+fn with_span(file: File, cancel: CancellationToken, span: tracing::Span) {}
+async fn with_future<F>(duration: Duration, cancel: &CancellationToken, future: F)
+where
+    F: Future<Output = ()>,
+{
+}
+async fn with_bounded_closure<F: FnMut(u32)>(n: u32, cancel: &CancellationToken, visit: F) {}
+fn with_impl_closure(n: u32, cancel: CancellationToken, on_done: impl FnOnce() + Send) {}
+fn with_boxed_callback(n: u32, cancel: CancellationToken, on_done: Box<dyn FnOnce() + Send>) {}
+// But not every generic goes last.
+fn with_plain_generic<T: Clone>(n: u32, cancel: CancellationToken, item: T) {} //~ context_param_order
+
+// rmcp's request context and scuffle's context are framework contexts: either end.
+impl Counter {
+    async fn tool(&self, params: Params, context: RequestContext<RoleServer>) {}
+    async fn tool_middle(&self, params: Params, context: RequestContext<RoleServer>, extra: u8) {} //~ context_param_order
+}
+async fn scuffle_middle(addr: SocketAddr, ctx: scuffle_context::Context, port: u16) {} //~ context_param_order
+
+// Not contexts: std's poll context, OpenTelemetry's value carrier, unknown `Context`s.
+fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>, limit: usize) -> Poll<()> {
+    Poll::Pending
+}
+fn traced(name: &str, cx: opentelemetry::Context, n: u32) {}
+fn coroutine(a: u32, ctx: ::context::Context, b: u32) {}
+
+// Methods of trait implementations follow the trait.
+impl Handler for Worker {
+    async fn handle(&self, job: Job, cancel: CancellationToken, retries: u32) {}
+}
+
+fn callers(cancel: CancellationToken) {
+    middle("u", &cancel, 3);
+    let mut worker = Worker;
+    worker.step(job(), &cancel, 1);
+}
