@@ -194,13 +194,13 @@ struct Hunk {
 }
 
 fn hunks(fix: &Fix, source: &SourceFile) -> Vec<Hunk> {
-    // Group edits whose lines touch.
+    // Group edits on the same or adjacent lines.
     let mut groups: Vec<(usize, usize, Vec<&crate::diagnostic::Edit>)> = Vec::new();
     for edit in &fix.edits {
         let first = source.line_index(edit.span.start);
         let last = source.line_index(edit.span.end);
         match groups.last_mut() {
-            Some((_, group_last, edits)) if first <= *group_last => {
+            Some((_, group_last, edits)) if first <= *group_last + 1 => {
                 *group_last = (*group_last).max(last);
                 edits.push(edit);
             }
