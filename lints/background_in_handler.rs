@@ -371,19 +371,7 @@ fn guard_fix(checker: &Checker, root: &Expr, guard: &str) -> Fix {
     let guard_call = guard.replace("{}", &name);
     let title = format!("name it and keep a guard: `let {guard_name} = {guard_call};`");
     let mut edits = vec![Edit::replace(checker.span(root), name.clone())];
-    let mut statement = None;
-    for node in checker.parents() {
-        match node {
-            Node::Stmt(stmt) => {
-                statement = Some(stmt);
-                break;
-            }
-            // Hoisting out of a closure would share one token between calls.
-            Node::Expr(Expr::Closure(_) | Expr::Async(_)) | Node::Fn(_) => break,
-            _ => {}
-        }
-    }
-    let Some(statement) = statement else {
+    let Some(statement) = checker.enclosing_statement() else {
         return Fix::has_placeholders(title, edits);
     };
     let start = checker.span(statement).start;

@@ -1,6 +1,6 @@
 use syn::{Expr, Pat, Stmt};
 
-use crate::checker::{Checker, Node};
+use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::Ty;
 use crate::model::catalog::{Kind, OnDrop, TypeId};
@@ -244,7 +244,7 @@ fn discarded(checker: &Checker, wildcard: Span, ty: Option<&Ty>, init: &Expr) {
         );
         Violation::Dropped { ty: guard, on_drop }.report(checker, wildcard, fix);
     } else if let Some(cancel_ty) = cancel_fn(checker, ty) {
-        let name = fresh_name(checker, "cancel");
+        let name = checker.fresh_name("cancel");
         // A pair dropped whole keeps its cancel function: `let (_, cancel) = …`.
         let binding = match ty {
             Ty::Tuple(elems) => {
@@ -262,7 +262,7 @@ fn discarded(checker: &Checker, wildcard: Span, ty: Option<&Ty>, init: &Expr) {
         let call = cancel_call(checker, cancel_ty, &name);
         let mut fix = cancel_at_end_of_block(checker, &call);
         fix.edits.insert(0, Edit::replace(wildcard, binding));
-        let callee = callee_name(init);
+        let callee = crate::model::callee_name(init);
         Violation::DiscardedCancel { callee }.report(checker, wildcard, fix);
     }
 }
@@ -344,23 +344,10 @@ fn check_temporary_receiver(checker: &Checker, expr: &Expr) {
 
 /// Moves a temporary guard into a named binding before the statement that uses it.
 fn hoist_receiver(checker: &Checker, receiver: &Expr, span: Span) -> Fix {
-    let name = fresh_name(checker, "guard");
+    let name = checker.fresh_name("guard");
     let title = format!("keep it in a named variable (`{name}`) for as long as the work should run");
     let mut edits = vec![Edit::replace(span, name.clone())];
-    // The statement to hoist before: the nearest one, unless a closure or async block lies in
-    // between (hoisting out of it would share one guard between calls).
-    let mut statement = None;
-    for node in checker.parents() {
-        match node {
-            Node::Stmt(stmt) => {
-                statement = Some(stmt);
-                break;
-            }
-            Node::Expr(Expr::Closure(_) | Expr::Async(_)) | Node::Fn(_) => break,
-            _ => {}
-        }
-    }
-    let Some(statement) = statement else {
+    let Some(statement) = checker.enclosing_statement() else {
         return Fix::has_placeholders(title, edits);
     };
     let start = checker.span(statement).start;
@@ -473,26 +460,6 @@ fn cancel_call(checker: &Checker, cancel_ty: TypeId, name: &str) -> String {
     template.replace("{}", name)
 }
 
-/// A name for a new binding that no binding of the enclosing function has.
-fn fresh_name(checker: &Checker, base: &str) -> String {
-    let taken = |name: &str| {
-        let Some(function) = checker.enclosing_fn() else {
-            return false;
-        };
-        let function = checker.span(&function.sig).start..function.block.map_or(0, |b| checker.span(b).end);
-        checker.model.bindings().any(|(_, binding)| {
-            binding.ident == name && function.contains(&checker.span(&binding.ident).start)
-        })
-    };
-    if !taken(base) {
-        return base.to_string();
-    }
-    (2..)
-        .map(|i| format!("{base}{i}"))
-        .find(|name| !taken(name))
-        .expect("a free name")
-}
-
 /// An expression that makes a new owned value (whose temporary is dropped), as opposed to a
 /// place such as `guard` or `self.guard`, which `let _ = …` leaves alone, or a call that
 /// returns a reference (`Handler::global()`).
@@ -516,23 +483,4 @@ fn is_mem_replace(expr: &Expr) -> bool {
     };
     let segments: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
     segments.ends_with(&["mem".to_string(), "replace".to_string()])
-}
-
-/// The name of the function or method an expression calls (`with_timeout`).
-fn callee_name(expr: &Expr) -> String {
-    match expr {
-        Expr::Call(call) => match &*call.func {
-            Expr::Path(path) => path
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default(),
-            _ => String::new(),
-        },
-        Expr::MethodCall(call) => call.method.to_string(),
-        Expr::Paren(e) => callee_name(&e.expr),
-        Expr::Try(e) => callee_name(&e.expr),
-        _ => String::new(),
-    }
 }

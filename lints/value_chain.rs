@@ -90,7 +90,7 @@ fn check_fn(checker: &Checker, function: &FnNode) {
 }
 
 fn report(checker: &Checker, [first, second, third]: [&&Expr; 3]) {
-    let name = method_name(third);
+    let name = crate::model::callee_name(third);
     let message = format!(
         "third `{name}` layer on the same context: every layer wraps it again; attach one value holding all of them instead"
     );
@@ -122,22 +122,6 @@ fn layer_span(checker: &Checker, layer: &Expr) -> Span {
     match layer {
         Expr::MethodCall(call) => Span::new(checker.span(&call.method).start, checker.span(layer).end),
         _ => checker.span(layer),
-    }
-}
-
-fn method_name(expr: &Expr) -> String {
-    match expr {
-        Expr::MethodCall(call) => call.method.to_string(),
-        Expr::Call(call) => match &*call.func {
-            Expr::Path(path) => path
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default(),
-            _ => String::new(),
-        },
-        _ => String::new(),
     }
 }
 

@@ -210,6 +210,20 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// The statement enclosing the node being checked, to put a `let` before: `None` when a
+    /// closure, async block or function lies in between (hoisting out of it would run the code
+    /// once for every call).
+    pub fn enclosing_statement(&self) -> Option<&'a syn::Stmt> {
+        for node in self.parents() {
+            match node {
+                Node::Stmt(stmt) => return Some(stmt),
+                Node::Expr(Expr::Closure(_) | Expr::Async(_) | Expr::Const(_)) | Node::Fn(_) => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// The head of a loop, for a label: `for x in items`, `while cond`, `loop`, or the
     /// parameters of a closure called per item.
     pub fn loop_head(&self, found: &Loop) -> Span {

@@ -108,26 +108,32 @@ pub(crate) enum ColorWhen {
     Never,
 }
 
+/// Parses arguments with clap. `--help` and `--version` print and give exit code 0, usage
+/// errors print and give 2.
+pub(crate) fn parse_args<T: FromArgMatches>(
+    command: clap::Command,
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<(T, ArgMatches), i32> {
+    let matches = command.try_get_matches_from(args).map_err(|error| {
+        let _ = error.print();
+        if error.use_stderr() {
+            EXIT_ERROR
+        } else {
+            EXIT_CLEAN
+        }
+    })?;
+    let parsed = T::from_arg_matches(&matches).map_err(|error| {
+        let _ = error.print();
+        EXIT_ERROR
+    })?;
+    Ok((parsed, matches))
+}
+
 /// Runs `ctxlint` with these arguments (the program name first) and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let matches = match Cli::command().try_get_matches_from(args) {
-        Ok(matches) => matches,
-        Err(error) => {
-            let code = if error.use_stderr() {
-                EXIT_ERROR
-            } else {
-                EXIT_CLEAN
-            };
-            let _ = error.print();
-            return code;
-        }
-    };
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(error) => {
-            let _ = error.print();
-            return EXIT_ERROR;
-        }
+    let (cli, matches) = match parse_args::<Cli>(Cli::command(), args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
     };
     match cli.command {
         Some(Command::Rules) => list_rules(),

@@ -17,9 +17,9 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
+use clap::{ArgAction, ArgMatches, CommandFactory, Parser};
 
-use crate::cli::{self, ColorWhen, EXIT_CLEAN, EXIT_ERROR};
+use crate::cli::{self, ColorWhen, EXIT_ERROR};
 use crate::config;
 use crate::engine::{self, Input};
 use crate::finish::Finish;
@@ -364,24 +364,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     if args.get(1).is_some_and(|arg| arg == "rules" || arg == "explain") {
         return cli::run(args);
     }
-    let matches = match CargoArgs::command().try_get_matches_from(args) {
-        Ok(matches) => matches,
-        Err(error) => {
-            let code = if error.use_stderr() {
-                EXIT_ERROR
-            } else {
-                EXIT_CLEAN
-            };
-            let _ = error.print();
-            return code;
-        }
-    };
-    let args = match CargoArgs::from_arg_matches(&matches) {
-        Ok(args) => args,
-        Err(error) => {
-            let _ = error.print();
-            return EXIT_ERROR;
-        }
+    let (args, matches) = match cli::parse_args::<CargoArgs>(CargoArgs::command(), args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
     };
     match run(&args, &matches) {
         Ok(code) => code,

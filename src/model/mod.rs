@@ -433,6 +433,26 @@ fn returned(returns: &Returns) -> Option<Ty> {
     }
 }
 
+/// The name of the function or method an expression calls (`with_timeout` for
+/// `go_lib::context::with_timeout(&p, d)?`), or an empty string.
+pub fn callee_name(expr: &Expr) -> String {
+    match expr {
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) => path
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
+        Expr::MethodCall(call) => call.method.to_string(),
+        Expr::Paren(e) => callee_name(&e.expr),
+        Expr::Try(e) => callee_name(&e.expr),
+        _ => String::new(),
+    }
+}
+
 fn member_name(member: &Member) -> String {
     match member {
         Member::Named(name) => name.to_string(),
