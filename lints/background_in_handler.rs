@@ -5,6 +5,7 @@ use crate::checker::{Checker, FnNode, FnOwner, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Kind, OnDrop, Returns, Role};
 use crate::model::{BindingId, BindingKind, SpanKey, Ty};
+use crate::source::mentions_ident;
 
 super::declare_rule! {
     /// ## What it does
@@ -365,7 +366,7 @@ fn guard_fix(checker: &Checker, root: &Expr, guard: &str) -> Fix {
                 format!("token{i}")
             }
         })
-        .find(|name| !mentions(body, name))
+        .find(|name| !mentions_ident(body, name))
         .expect("a free name");
     let guard_name = format!("_{name}_guard");
     let guard_call = guard.replace("{}", &name);
@@ -382,16 +383,6 @@ fn guard_fix(checker: &Checker, root: &Expr, guard: &str) -> Fix {
         format!("let {name} = {text};{newline}{indent}let {guard_name} = {guard_call};{newline}{indent}"),
     ));
     Fix::maybe_incorrect(title, edits)
-}
-
-/// Whether `name` occurs in `code` as a whole identifier.
-fn mentions(code: &str, name: &str) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    code.match_indices(name).any(|(at, _)| {
-        let before = code[..at].chars().next_back();
-        let after = code[at + name.len()..].chars().next();
-        !before.is_some_and(ident) && !after.is_some_and(ident)
-    })
 }
 
 fn strip_type(pat: &Pat) -> &Pat {

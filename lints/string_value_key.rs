@@ -7,7 +7,7 @@ use crate::checker::{Checker, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Keys, Role};
 use crate::model::values::BuiltinType;
-use crate::source::Span;
+use crate::source::{Span, mentions_ident};
 
 super::declare_rule! {
     /// ## What it does
@@ -361,7 +361,7 @@ fn name_groups(checker: &Checker, groups: &mut [KeyGroup]) {
             (Origin::Const(name), Keys::String) => name.clone(),
             (Origin::Computed, _) => "ValueKey".to_string(),
         };
-        let free = |name: &str| !taken.contains(name) && !mentions(checker.source.code(), name);
+        let free = |name: &str| !taken.contains(name) && !mentions_ident(checker.source.code(), name);
         let name = if free(&base) {
             base
         } else {
@@ -401,16 +401,6 @@ fn anchor(checker: &Checker, items: &[syn::Item]) -> (usize, String, bool) {
         }
         (None, None) => (0, String::new(), false),
     }
-}
-
-/// Whether `name` occurs in `code` as a whole identifier.
-fn mentions(code: &str, name: &str) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    code.match_indices(name).any(|(at, _)| {
-        let before = code[..at].chars().next_back();
-        let after = code[at + name.len()..].chars().next();
-        !before.is_some_and(ident) && !after.is_some_and(ident)
-    })
 }
 
 /// The words of a literal's value: `"user-id"` → `user`, `id`; `42u8` → `42`.
