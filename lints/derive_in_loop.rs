@@ -199,7 +199,21 @@ fn shadow(checker: &Checker, assign: &ExprAssign, root: BindingId, found: &Loop)
             .iter()
             .any(|stmt| matches!(stmt, Stmt::Expr(Expr::Assign(a), Some(_)) if std::ptr::eq(a, assign)))
     });
-    let edits = vec![Edit::insert(left.start, keyword)];
+    // `let mut (a, b)` is not Rust: in a tuple, `mut` goes on the element assigned again.
+    let edits = match &*assign.left {
+        Expr::Tuple(tuple) if again => {
+            let mut edits = vec![Edit::insert(left.start, "let ")];
+            edits.extend(
+                tuple
+                    .elems
+                    .iter()
+                    .filter(|elem| checker.model.binding_of(elem) == Some(root))
+                    .map(|elem| Edit::insert(checker.span(elem).start, "mut ")),
+            );
+            edits
+        }
+        _ => vec![Edit::insert(left.start, keyword)],
+    };
     if top_level {
         Fix::maybe_incorrect(title, edits)
     } else {

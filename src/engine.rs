@@ -4,7 +4,7 @@
 //! on its own. Whatever goes wrong with one file (unreadable, not UTF-8, not Rust, a panic in
 //! a lint) becomes one diagnostic for that file, and the run goes on.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -300,7 +300,9 @@ pub fn lint_file(
 pub fn lint_guarded(source: SourceFile, settings: &Settings, rules: &[&'static Rule]) -> FileReport {
     let (path, name) = (source.path.clone(), source.name.clone());
     install_panic_hook();
+    ANALYSING.with(|flag| flag.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(|| lint_source(source, settings, rules)));
+    ANALYSING.with(|flag| flag.set(false));
     result.unwrap_or_else(|_| {
         proc_macro2::extra::invalidate_current_thread_spans();
         let message = LAST_PANIC
@@ -320,6 +322,8 @@ pub fn lint_guarded(source: SourceFile, settings: &Settings, rules: &[&'static R
 }
 
 thread_local! {
+    /// Set while this thread analyses a file: a panic then becomes that file's diagnostic.
+    static ANALYSING: Cell<bool> = const { Cell::new(false) };
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -330,7 +334,7 @@ fn install_panic_hook() {
     INSTALL.call_once(|| {
         let default = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if rayon::current_thread_index().is_some() {
+            if ANALYSING.with(Cell::get) {
                 let location = info
                     .location()
                     .map(|l| format!(" at {}:{}", l.file(), l.line()))

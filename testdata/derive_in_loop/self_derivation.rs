@@ -205,3 +205,13 @@ fn unknown_wrapper(mut cx: Context, items: Vec<Item>) {
         cx = wrap(cx, item);
     }
 }
+
+fn tuple_assigned_again_later(mut ctx: go_lib::context::Context, attempts: u32) {
+    for _ in 0..attempts {
+        let cancel;
+        (ctx, cancel) = go_lib::context::with_timeout(&ctx, Duration::from_secs(1)); //~ derive_in_loop
+        ctx = next(ctx);
+        try_once(&ctx);
+        cancel.cancel();
+    }
+}
