@@ -408,8 +408,8 @@ impl<'c, 'a> Iteration<'c, 'a> {
         } else {
             for arm in &select.arms {
                 if let Some(pat) = &arm.pat {
-                    let start = |node: &dyn syn::spanned::Spanned| self.checker.span_of(node.span()).start;
-                    self.arm_starts.push((start(&arm.expr), start(pat)));
+                    self.arm_starts
+                        .push((self.checker.span(&arm.expr).start, self.checker.span(pat).start));
                 }
                 self.awaited(&arm.expr, &arm.expr);
             }

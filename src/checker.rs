@@ -5,13 +5,13 @@
 use std::cell::RefCell;
 
 use syn::Expr;
-use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::lints::Rule;
 use crate::model::catalog::Catalog;
+use crate::model::extent::Extent;
 use crate::model::loops::{self, Loop, LoopKind};
 use crate::model::macros::{Fallback, MacroBody, SelectArm, macro_name};
 use crate::model::{Model, SpanKey};
@@ -97,8 +97,8 @@ impl<'a> Checker<'a> {
     }
 
     /// The file span of a syntax node.
-    pub fn span(&self, node: &impl Spanned) -> Span {
-        self.span_of(node.span())
+    pub fn span(&self, node: &(impl Extent + ?Sized)) -> Span {
+        self.source.span_from_code(node.extent())
     }
 
     /// The file span of a token span.
@@ -107,7 +107,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The source text of a syntax node, as written.
-    pub fn text(&self, node: &impl Spanned) -> &'a str {
+    pub fn text(&self, node: &(impl Extent + ?Sized)) -> &'a str {
         self.source.slice(self.span(node))
     }
 
@@ -322,6 +322,10 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn visit_fn_node(&mut self, node: FnNode<'a>) {
+        // A body the model skipped: nothing of the catalog can enter it.
+        if node.block.is_some_and(|block| !self.checker.model.covers(block)) {
+            return;
+        }
         self.enter(Node::Fn(node));
         for rule in self.rules {
             if let Some(hook) = rule.hooks.on_fn {

@@ -209,7 +209,12 @@ pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Ru
         .collect();
     let mut diagnostics = match syn::parse_str::<syn::File>(source.code()) {
         Ok(file) => {
-            let model = Model::build(&file, &settings.catalog);
+            // With the pre-filter, functions nothing of the catalog can enter are skipped too.
+            let model = if settings.prefilter {
+                Model::build_focused(&file, source.code(), &settings.catalog)
+            } else {
+                Model::build(&file, &settings.catalog)
+            };
             let mut found = checker::check(&file, &source, &model, &settings.config, &rules);
             suppress::apply(&source, &file, &rules, &mut found);
             found

@@ -346,7 +346,7 @@ fn break_let(checker: &Checker, stmt: &syn::Stmt) {
     let syn::Stmt::Local(local) = stmt else {
         return;
     };
-    let span = checker.span(&local.let_token);
+    let span = checker.span_of(local.let_token.span);
     checker.report(Diagnostic::new("breaks_its_fix", span, "test finding").with_fix(
         Fix::machine_applicable("break it", vec![Edit::replace(span, "let let")]),
     ));

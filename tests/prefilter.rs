@@ -126,6 +126,17 @@ fn generate(dir: &std::path::Path, files: usize) {
         }
         std::fs::write(dir.join(format!("f{n:03}.rs")), text).unwrap();
     }
+    // Catalog values reached only through fields and `self`: function focusing must keep them.
+    let fields = "use tokio_util::sync::{CancellationToken, DropGuard};\n\
+struct State { cancel: CancellationToken }\n\
+struct Guard(DropGuard);\n\
+impl State {\n    fn stop(&self) { let _ = self.cancel.clone().drop_guard(); }\n    fn spin(&self, d: u64) { loop { if self.cancel.is_cancelled() { break; } std::thread::sleep(d); } }\n}\n\
+impl Guard {\n    fn release(self) { let _ = self.0; }\n    fn again(&self) { self.0.token().clone().drop_guard(); }\n}\n\
+fn through_a_binding(s: &State) { s.cancel.clone().drop_guard(); }\n\
+fn unrelated(x: u8) -> u8 { x + 1 }\n";
+    for n in 0..5 {
+        std::fs::write(dir.join(format!("fields{n}.rs")), fields).unwrap();
+    }
     // Files that mention no API, and one that mentions it only in a comment.
     for n in 0..50 {
         std::fs::write(

@@ -267,6 +267,8 @@ pub enum Returns {
 /// A function, associated function or method.
 #[derive(Debug)]
 pub struct Callable {
+    /// Its index in the catalog.
+    pub id: usize,
     pub api: ApiId,
     pub name: String,
     /// The type a method is called on, or a constructor belongs to.
@@ -310,6 +312,9 @@ pub struct Catalog {
     handler_attributes: HashSet<String>,
     /// Patterns over the module of a trait whose implementations are request handlers.
     handler_trait_modules: Vec<String>,
+    /// The last segment of every type and function path, and every method name: a path ending
+    /// in anything else cannot name a catalog item.
+    last_segments: HashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -428,7 +433,36 @@ impl Catalog {
         catalog
             .aliases
             .sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        let last = |path: &String| path.rsplit("::").next().unwrap_or(path).to_string();
+        catalog.last_segments = catalog
+            .type_by_path
+            .keys()
+            .chain(catalog.function_by_path.keys())
+            .map(last)
+            .chain(catalog.methods.keys().map(|(_, name)| name.clone()))
+            .collect();
         Ok(catalog)
+    }
+
+    /// Names through which code reaches a catalog item: the last segment of every type and
+    /// free-function path (constructors are reached through their type's name) and every
+    /// name-only method. Helpers such as `sleep` do not count: alone they find nothing.
+    pub fn identifying_words(&self) -> HashSet<String> {
+        let last = |path: &String| path.rsplit("::").next().unwrap_or(path).to_string();
+        let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
+            let callable = &self.callables[index];
+            let helper = callable.role.is_some_and(Role::is_auxiliary);
+            (callable.owner.is_none() && !helper).then_some(path)
+        });
+        let mut words: HashSet<String> = self.type_by_path.keys().chain(functions).map(last).collect();
+        words.extend(self.methods_by_name.keys().cloned());
+        words
+    }
+
+    /// Whether a path ending in `name` could name a catalog type or function (a cheap test
+    /// before resolving it).
+    pub fn has_last_segment(&self, name: &str) -> bool {
+        self.last_segments.contains(name)
     }
 
     fn add_callable(
@@ -476,6 +510,7 @@ impl Catalog {
             RoleName::Spin => Role::Spin,
         });
         self.callables.push(Callable {
+            id: self.callables.len(),
             api,
             name: name.to_string(),
             owner,
@@ -515,6 +550,10 @@ impl Catalog {
 
     // -----------------------------------------------------------------------------------------
     // Queries.
+
+    pub fn callable(&self, id: usize) -> &Callable {
+        &self.callables[id]
+    }
 
     pub fn api(&self, id: ApiId) -> &Api {
         &self.apis[id.0]

@@ -3,6 +3,7 @@
 //! the one place that knows about APIs; lints ask it questions.
 
 pub mod catalog;
+pub mod extent;
 pub mod handlers;
 pub mod loops;
 pub mod macros;
@@ -13,7 +14,7 @@ pub mod values;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use syn::spanned::Spanned;
+use self::extent::Extent;
 use syn::{Expr, Member};
 
 use self::catalog::{Callable, Catalog, Kind, Returns, Role, TypeId};
@@ -27,8 +28,8 @@ pub use self::scope::{Binding, BindingId, BindingKind, Write, WriteKind};
 pub struct SpanKey(usize, usize);
 
 impl SpanKey {
-    pub fn of(node: &impl Spanned) -> SpanKey {
-        SpanKey::from_range(node.span().byte_range())
+    pub fn of(node: &(impl Extent + ?Sized)) -> SpanKey {
+        SpanKey::from_range(node.extent())
     }
 
     pub fn from_range(range: Range<usize>) -> SpanKey {
@@ -100,11 +101,39 @@ pub struct Model<'c> {
     structs: Vec<StructDef>,
     /// Method names this file defines: they shadow distinctive catalog method names.
     local_methods: HashSet<String>,
+    /// Answers to `type_of` and `callable` by node address, for the lints' many repeated
+    /// questions (the tree does not move while its model lives). Filled only after the
+    /// binding pass, whose answers may still change.
+    memo: Memo,
+    /// Bodies of functions skipped because nothing of the catalog can enter them.
+    skipped: HashSet<SpanKey>,
+}
+
+#[derive(Default)]
+struct Memo {
+    enabled: std::cell::Cell<bool>,
+    types: std::cell::RefCell<HashMap<*const Expr, Option<Ty>>>,
+    /// Catalog ids (a reference would tie the model's lifetime down).
+    callables: std::cell::RefCell<HashMap<*const Expr, Option<usize>>>,
 }
 
 impl<'c> Model<'c> {
+    /// The model of every function of a file.
     pub fn build(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
-        scope::build(file, catalog)
+        scope::build(file, None, catalog)
+    }
+
+    /// The model of a file, skipping the bodies of functions nothing of the catalog can enter:
+    /// their text (`code` is what was parsed) names no catalog type, function or name-only
+    /// method, no alias of one, no field of a catalog type, and they are not methods of a type
+    /// holding catalog values. Such a function can produce no finding, and big files have many.
+    pub fn build_focused(file: &syn::File, code: &str, catalog: &'c Catalog) -> Model<'c> {
+        scope::build(file, Some(code), catalog)
+    }
+
+    /// Whether the model covers this function body (see [`Self::build_focused`]).
+    pub fn covers(&self, body: &syn::Block) -> bool {
+        self.skipped.is_empty() || !self.skipped.contains(&SpanKey::of(body))
     }
 
     pub fn binding(&self, id: BindingId) -> &Binding {
@@ -265,9 +294,23 @@ impl<'c> Model<'c> {
         }
     }
 
+    /// The catalog path `path`, written at `node`, refers to, if it can refer to one at all.
+    /// Cheaper than [`Self::resolve_path`] for the many paths that cannot: the last segment of a
+    /// longer path is never renamed, so it must end some catalog path; a single name may also
+    /// be an import's alias.
+    pub fn resolve_catalog_path(&self, node: &(impl Extent + ?Sized), path: &syn::Path) -> Option<String> {
+        let last = path.segments.last()?.ident.to_string();
+        let possible = self.catalog.has_last_segment(&last)
+            || (path.segments.len() == 1 && self.imports.imports_name(&last));
+        if !possible {
+            return None;
+        }
+        self.resolve_path(node, path)
+    }
+
     /// The canonical path `path`, written at `node`, refers to: `None` for items of this file
     /// and names that cannot be resolved with certainty.
-    pub fn resolve_path(&self, node: &impl Spanned, path: &syn::Path) -> Option<String> {
+    pub fn resolve_path(&self, node: &(impl Extent + ?Sized), path: &syn::Path) -> Option<String> {
         let scope = self.imports.scope_at(SpanKey::of(node));
         self.imports.resolve(self.catalog, scope, path)
     }
@@ -291,7 +334,7 @@ impl<'c> Model<'c> {
         impl<'ast> syn::visit::Visit<'ast> for Paths<'_, '_> {
             fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
                 if ty.qself.is_none()
-                    && let Some(path) = self.model.resolve_path(ty, &ty.path)
+                    && let Some(path) = self.model.resolve_catalog_path(ty, &ty.path)
                     && let Some(id) = self.model.catalog.type_by_path(&path)
                 {
                     self.found.push(id);
@@ -317,6 +360,18 @@ impl<'c> Model<'c> {
 
     /// The type of an expression, as far as ctxlint can tell.
     pub fn type_of(&self, expr: &Expr) -> Option<Ty> {
+        if !self.memo.enabled.get() {
+            return self.compute_type_of(expr);
+        }
+        if let Some(ty) = self.memo.types.borrow().get(&(expr as *const Expr)) {
+            return ty.clone();
+        }
+        let ty = self.compute_type_of(expr);
+        self.memo.types.borrow_mut().insert(expr, ty.clone());
+        ty
+    }
+
+    fn compute_type_of(&self, expr: &Expr) -> Option<Ty> {
         match expr {
             Expr::Path(_) => self
                 .binding_of(expr)
@@ -370,12 +425,32 @@ impl<'c> Model<'c> {
 
     /// The catalog function or method a call expression calls.
     pub fn callable(&self, expr: &Expr) -> Option<&'c Callable> {
+        if !self.memo.enabled.get() {
+            return self.compute_callable(expr);
+        }
+        if let Some(id) = self.memo.callables.borrow().get(&(expr as *const Expr)) {
+            return id.map(|id| self.catalog.callable(id));
+        }
+        let callable = self.compute_callable(expr);
+        self.memo
+            .callables
+            .borrow_mut()
+            .insert(expr, callable.map(|c| c.id));
+        callable
+    }
+
+    /// From now on, remember answers: the binding pass is over.
+    pub(crate) fn freeze(&self) {
+        self.memo.enabled.set(true);
+    }
+
+    fn compute_callable(&self, expr: &Expr) -> Option<&'c Callable> {
         match expr {
             Expr::Call(call) => {
                 let Expr::Path(func) = &*call.func else {
                     return None;
                 };
-                let path = self.resolve_path(func, &func.path)?;
+                let path = self.resolve_catalog_path(func, &func.path)?;
                 if let Some(callable) = self.catalog.function(&path) {
                     return Some(callable);
                 }
@@ -462,6 +537,7 @@ fn member_name(member: &Member) -> String {
 
 #[cfg(test)]
 mod tests {
+    use syn::spanned::Spanned;
     use syn::visit::Visit;
 
     use super::*;

@@ -6,11 +6,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, FnArg, Pat};
 
 use super::catalog::Catalog;
+use super::extent::Extent;
 use super::macros::{self, MacroBody};
 use super::resolve::Imports;
 use super::values::{LocalConst, TypeNames, Values};
@@ -93,7 +93,7 @@ pub(super) struct Visibility {
     pub(super) function: Option<SpanKey>,
 }
 
-pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
+pub(super) fn build<'c>(file: &syn::File, focus: Option<&str>, catalog: &'c Catalog) -> Model<'c> {
     let imports = Imports::collect(file);
     let mut items = ItemCollector::default();
     items.visit_file(file);
@@ -133,12 +133,15 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
                 })
                 .collect(),
             local_methods: items.methods,
+            memo: Default::default(),
+            skipped: HashSet::new(),
         },
         frames: Vec::new(),
         impl_self: Vec::new(),
         containers: Vec::new(),
         visible_from: 0,
         functions: Vec::new(),
+        focus: None,
     };
     for (index, item) in items.structs.iter().enumerate() {
         let fields = item
@@ -155,7 +158,12 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
             .collect();
         builder.model.structs[index].fields = fields;
     }
+    if let Some(code) = focus {
+        let words = builder.focus_words();
+        builder.focus = Some(Focus { code, words });
+    }
     builder.visit_file(file);
+    builder.model.freeze();
     builder.model
 }
 
@@ -229,7 +237,7 @@ struct Frame {
     end: usize,
 }
 
-struct Builder<'c> {
+struct Builder<'c, 's> {
     model: Model<'c>,
     frames: Vec<Frame>,
     /// The `Self` type of the enclosing `impl`s.
@@ -240,17 +248,71 @@ struct Builder<'c> {
     visible_from: usize,
     /// The extents of the enclosing function items.
     functions: Vec<SpanKey>,
+    /// With the parsed code, functions that cannot matter are skipped.
+    focus: Option<Focus<'s>>,
 }
 
-fn end_of(node: &impl Spanned) -> usize {
-    node.span().byte_range().end
+/// What decides whether a function can matter to a lint: it must mention a word through which
+/// a catalog item can enter it (see [`Model::build_focused`]).
+struct Focus<'s> {
+    code: &'s str,
+    words: HashSet<String>,
 }
 
-fn start_of(node: &impl Spanned) -> usize {
-    node.span().byte_range().start
+fn end_of(node: &(impl Extent + ?Sized)) -> usize {
+    node.extent().end
 }
 
-impl Builder<'_> {
+fn start_of(node: &(impl Extent + ?Sized)) -> usize {
+    node.extent().start
+}
+
+impl Builder<'_, '_> {
+    /// Words through which a catalog item can enter a function: catalog type and function
+    /// names and name-only methods, this file's aliases of catalog items, and the names of
+    /// struct fields of catalog types.
+    fn focus_words(&self) -> HashSet<String> {
+        let mut words = self.model.catalog.identifying_words();
+        words.extend(self.model.imports.names_into_catalog(self.model.catalog));
+        for def in &self.model.structs {
+            for (field, ty) in &def.fields {
+                if matches!(ty, Ty::Api(_)) {
+                    words.insert(field.clone());
+                }
+            }
+        }
+        words
+    }
+
+    /// Whether a function's body is worth walking: always without a focus; with one, if its
+    /// text names a focus word, or it is a method of a type that holds catalog values.
+    fn matters(&self, sig: &syn::Signature, block: &syn::Block) -> bool {
+        let Some(focus) = &self.focus else {
+            return true;
+        };
+        let holds_catalog_values = |ty: &Ty| match ty {
+            Ty::Api(_) => true,
+            Ty::Struct(id) => self.model.structs[id.0]
+                .fields
+                .values()
+                .any(|f| matches!(f, Ty::Api(_))),
+            Ty::Tuple(_) => false,
+        };
+        if sig.receiver().is_some()
+            && self
+                .impl_self
+                .last()
+                .cloned()
+                .flatten()
+                .as_ref()
+                .is_some_and(holds_catalog_values)
+        {
+            return true;
+        }
+        let text = &focus.code[sig.extent().start..block.extent().end];
+        identifiers(text).any(|word| focus.words.contains(word))
+    }
+
     /// Opens a frame whose bindings are visible up to `end`.
     fn push(&mut self, barrier: bool, end: usize) {
         self.frames.push(Frame {
@@ -357,7 +419,7 @@ impl Builder<'_> {
                     return self.impl_self.last().cloned().flatten();
                 }
                 let model = &self.model;
-                match model.resolve_path(ty, &p.path) {
+                match model.resolve_catalog_path(ty, &p.path) {
                     Some(path) => model.catalog.type_by_path(&path).map(Ty::Api),
                     None if p.path.segments.len() == 1 => {
                         model.local_struct(&last.ident.to_string()).map(Ty::Struct)
@@ -626,6 +688,12 @@ fn is_compound_assignment(op: &syn::BinOp) -> bool {
     )
 }
 
+/// The identifiers of a text (also in comments and strings: that only analyses more).
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+}
+
 /// An identifier pattern that binds (rather than naming a unit struct, variant or constant,
 /// which Rust spells in UpperCamelCase or SCREAMING_CASE).
 fn is_binding(p: &syn::PatIdent) -> bool {
@@ -633,13 +701,21 @@ fn is_binding(p: &syn::PatIdent) -> bool {
     !upper || p.by_ref.is_some() || p.mutability.is_some() || p.subpat.is_some()
 }
 
-impl<'ast> Visit<'ast> for Builder<'_> {
+impl<'ast> Visit<'ast> for Builder<'_, '_> {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.visit_fn(&item.sig, Some(&item.block));
+        if self.matters(&item.sig, &item.block) {
+            self.visit_fn(&item.sig, Some(&item.block));
+        } else {
+            self.model.skipped.insert(SpanKey::of(&item.block));
+        }
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.visit_fn(&item.sig, Some(&item.block));
+        if self.matters(&item.sig, &item.block) {
+            self.visit_fn(&item.sig, Some(&item.block));
+        } else {
+            self.model.skipped.insert(SpanKey::of(&item.block));
+        }
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {

@@ -201,7 +201,11 @@ impl Model<'_> {
     }
 
     /// The `const` or `static` item of this file that `path`, written at `node`, names.
-    pub fn local_const(&self, node: &impl syn::spanned::Spanned, path: &syn::Path) -> Option<&LocalConst> {
+    pub fn local_const(
+        &self,
+        node: &(impl super::extent::Extent + ?Sized),
+        path: &syn::Path,
+    ) -> Option<&LocalConst> {
         let scope = self.imports.scope_at(SpanKey::of(node));
         let defining = self.imports.defining_scope(scope, path)?;
         let name = &path.segments.last()?.ident;
