@@ -19,6 +19,7 @@ use crate::diagnostic::{Diagnostic, Level, Severity};
 use crate::lints::{self, Rule};
 use crate::model::Model;
 use crate::model::catalog::Catalog;
+use crate::parse;
 use crate::source::{SourceFile, Span, bracket_depth};
 use crate::suppress;
 
@@ -207,13 +208,14 @@ pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Ru
         .copied()
         .filter(|rule| !settings.config.is_ignored(&source.path, rule.name))
         .collect();
-    let mut diagnostics = match syn::parse_str::<syn::File>(source.code()) {
-        Ok(file) => {
-            // With the pre-filter, functions nothing of the catalog can enter are skipped too.
-            let model = if settings.prefilter {
-                Model::build_focused(&file, source.code(), &settings.catalog)
-            } else {
-                Model::build(&file, &settings.catalog)
+    // With the pre-filter, functions nothing of the catalog can enter are left out of the
+    // parse and of the model.
+    let catalog = settings.prefilter.then_some(&settings.catalog);
+    let mut diagnostics = match parse::parse(source.code(), catalog) {
+        Ok(parse::Parsed { file, words }) => {
+            let model = match &words {
+                Some(words) => Model::build_focused(&file, source.code(), words, &settings.catalog),
+                None => Model::build(&file, &settings.catalog),
             };
             let mut found = checker::check(&file, &source, &model, &settings.config, &rules);
             suppress::apply(&source, &file, &rules, &mut found);

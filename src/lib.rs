@@ -18,6 +18,7 @@ pub mod fix;
 pub mod lex;
 pub mod model;
 pub mod output;
+pub mod parse;
 pub mod paths;
 pub mod source;
 pub mod suppress;

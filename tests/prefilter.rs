@@ -137,6 +137,22 @@ fn unrelated(x: u8) -> u8 { x + 1 }\n";
     for n in 0..5 {
         std::fs::write(dir.join(format!("fields{n}.rs")), fields).unwrap();
     }
+    // Shapes the parse must keep whole though a body names no catalog word: an alias of an
+    // alias, a field whose type holds one, a tuple struct reached through `self.0`, an item
+    // whose bound holds `=`.
+    let reached = "use tokio_util::sync::CancellationToken as Tok;\n\
+type Shared = Tok;\n\
+struct Inner { stop: Shared }\n\
+struct Outer { inner: Inner }\n\
+struct Wrap(Shared);\n\
+const LIMIT: Limits = Limits { n: 3 };\n\
+fn bounded<I>(i: I) where I: Iterator<Item = u8> { i.count(); }\n\
+fn deep(o: &Outer) { o.inner.stop.child_token().drop_guard(); }\n\
+impl Wrap {\n    fn spin(&self) { while !self.0.is_cancelled() { std::thread::yield_now(); } }\n}\n\
+fn after_bound(t: Shared) { let _ = t.child_token().drop_guard(); }\n";
+    for n in 0..5 {
+        std::fs::write(dir.join(format!("reached{n}.rs")), reached).unwrap();
+    }
     // Files that mention no API, and one that mentions it only in a comment.
     for n in 0..50 {
         std::fs::write(

@@ -315,6 +315,8 @@ pub struct Catalog {
     /// The last segment of every type and function path, and every method name: a path ending
     /// in anything else cannot name a catalog item.
     last_segments: HashSet<String>,
+    /// Identifying words, each with the path prefixes it can be written under.
+    identifying: Vec<(String, Vec<Vec<String>>)>,
 }
 
 #[derive(Deserialize)]
@@ -441,22 +443,54 @@ impl Catalog {
             .map(last)
             .chain(catalog.methods.keys().map(|(_, name)| name.clone()))
             .collect();
+        catalog.index_identifying_words();
         Ok(catalog)
     }
 
-    /// Names through which code reaches a catalog item: the last segment of every type and
-    /// free-function path (constructors are reached through their type's name) and every
-    /// name-only method. Helpers such as `sleep` do not count: alone they find nothing.
-    pub fn identifying_words(&self) -> HashSet<String> {
-        let last = |path: &String| path.rsplit("::").next().unwrap_or(path).to_string();
+    /// The names through which a file can reach a catalog item, given the identifiers it
+    /// contains (`present`): the last segment of a type or free-function path (constructors are
+    /// reached through their type's name) counts when the file names every segment before it,
+    /// of the path or of a re-export of it; name-only methods always count. Helpers
+    /// such as `sleep` do not count: alone they find nothing.
+    pub fn identifying_words(&self, present: impl Fn(&str) -> bool) -> HashSet<String> {
+        let mut words: HashSet<String> = self.methods_by_name.keys().cloned().collect();
+        for (word, roots) in &self.identifying {
+            if roots
+                .iter()
+                .any(|root| root.iter().all(|segment| present(segment)))
+            {
+                words.insert(word.clone());
+            }
+        }
+        words
+    }
+
+    /// Every identifying word with its roots (see [`Self::identifying_words`]).
+    fn index_identifying_words(&mut self) {
         let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
             let callable = &self.callables[index];
             let helper = callable.role.is_some_and(Role::is_auxiliary);
             (callable.owner.is_none() && !helper).then_some(path)
         });
-        let mut words: HashSet<String> = self.type_by_path.keys().chain(functions).map(last).collect();
-        words.extend(self.methods_by_name.keys().cloned());
-        words
+        let mut identifying = Vec::new();
+        // The segments before the name must all be written for the path to be (`ctx` alone,
+        // a common variable name, does not make `ctx::Context` reachable).
+        let prefix = |path: &str| {
+            let mut segments: Vec<String> = path.split("::").map(str::to_string).collect();
+            segments.pop();
+            segments
+        };
+        for path in self.type_by_path.keys().chain(functions) {
+            let word = path.rsplit("::").next().unwrap_or(path).to_string();
+            let mut roots = vec![prefix(path)];
+            for (from, to) in &self.aliases {
+                if let Some(rest) = path.strip_prefix(to.as_str()) {
+                    roots.push(prefix(&format!("{from}{rest}")));
+                }
+            }
+            identifying.push((word, roots));
+        }
+        self.identifying = identifying;
     }
 
     /// Whether a path ending in `name` could name a catalog type or function (a cheap test

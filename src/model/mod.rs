@@ -124,11 +124,17 @@ impl<'c> Model<'c> {
     }
 
     /// The model of a file, skipping the bodies of functions nothing of the catalog can enter:
-    /// their text (`code` is what was parsed) names no catalog type, function or name-only
-    /// method, no alias of one, no field of a catalog type, and they are not methods of a type
-    /// holding catalog values. Such a function can produce no finding, and big files have many.
-    pub fn build_focused(file: &syn::File, code: &str, catalog: &'c Catalog) -> Model<'c> {
-        scope::build(file, Some(code), catalog)
+    /// their text (`code` is what was parsed) names none of the catalog's identifying `words`
+    /// for this file ([`Catalog::identifying_words`]), no alias of one, no field of a catalog
+    /// type, and they are not methods of a type holding catalog values. Such a function can
+    /// produce no finding, and big files have many.
+    pub fn build_focused(
+        file: &syn::File,
+        code: &str,
+        words: &HashSet<String>,
+        catalog: &'c Catalog,
+    ) -> Model<'c> {
+        scope::build(file, Some((code, words)), catalog)
     }
 
     /// Whether the model covers this function body (see [`Self::build_focused`]).

@@ -93,7 +93,11 @@ pub(super) struct Visibility {
     pub(super) function: Option<SpanKey>,
 }
 
-pub(super) fn build<'c>(file: &syn::File, focus: Option<&str>, catalog: &'c Catalog) -> Model<'c> {
+pub(super) fn build<'c>(
+    file: &syn::File,
+    focus: Option<(&str, &HashSet<String>)>,
+    catalog: &'c Catalog,
+) -> Model<'c> {
     let imports = Imports::collect(file);
     let mut items = ItemCollector::default();
     items.visit_file(file);
@@ -158,8 +162,8 @@ pub(super) fn build<'c>(file: &syn::File, focus: Option<&str>, catalog: &'c Cata
             .collect();
         builder.model.structs[index].fields = fields;
     }
-    if let Some(code) = focus {
-        let words = builder.focus_words();
+    if let Some((code, words)) = focus {
+        let words = builder.focus_words(words);
         builder.focus = Some(Focus { code, words });
     }
     builder.visit_file(file);
@@ -268,11 +272,11 @@ fn start_of(node: &(impl Extent + ?Sized)) -> usize {
 }
 
 impl Builder<'_, '_> {
-    /// Words through which a catalog item can enter a function: catalog type and function
-    /// names and name-only methods, this file's aliases of catalog items, and the names of
-    /// struct fields of catalog types.
-    fn focus_words(&self) -> HashSet<String> {
-        let mut words = self.model.catalog.identifying_words();
+    /// Words through which a catalog item can enter a function: the catalog's identifying
+    /// words for this file, its aliases of catalog items, and the names of struct fields of
+    /// catalog types.
+    fn focus_words(&self, identifying: &HashSet<String>) -> HashSet<String> {
+        let mut words = identifying.clone();
         words.extend(self.model.imports.names_into_catalog(self.model.catalog));
         for def in &self.model.structs {
             for (field, ty) in &def.fields {
@@ -285,17 +289,20 @@ impl Builder<'_, '_> {
     }
 
     /// Whether a function's body is worth walking: always without a focus; with one, if its
-    /// text names a focus word, or it is a method of a type that holds catalog values.
+    /// text names a focus word, or it is a method of a catalog type or of a tuple struct
+    /// holding catalog values.
     fn matters(&self, sig: &syn::Signature, block: &syn::Block) -> bool {
         let Some(focus) = &self.focus else {
             return true;
         };
+        // A named field is reached by writing its name, a focus word; a positional one
+        // (`self.0`) or a catalog `Self` is reached through `self` alone.
         let holds_catalog_values = |ty: &Ty| match ty {
             Ty::Api(_) => true,
             Ty::Struct(id) => self.model.structs[id.0]
                 .fields
-                .values()
-                .any(|f| matches!(f, Ty::Api(_))),
+                .iter()
+                .any(|(name, f)| name.parse::<usize>().is_ok() && matches!(f, Ty::Api(_))),
             Ty::Tuple(_) => false,
         };
         if sig.receiver().is_some()

@@ -1,0 +1,448 @@
+//! Parsing, with the bodies of functions no context API can enter left out.
+//!
+//! In a large file only a few functions touch a context API, and syn spends most of its time
+//! building trees for the rest. After lexing, [`parse`] replaces the body of each function
+//! that names none of the words through which a catalog item can enter it with empty braces
+//! (keeping the braces' span), before syn parses the file. The words are a superset of those
+//! the model's function focusing uses ([`crate::model::Model::build_focused`]), found from
+//! tokens alone: the catalog's identifying words, the local names `use`, `type` and `extern
+//! crate` items give them, and the names of struct fields whose types mention one (to a fixed
+//! point). Methods of an `impl` whose header names such a word, or a
+//! tuple struct holding such a field (`self.0` names no field), are kept whole.
+//!
+//! A syntax error inside a left-out body is not reported: ctxlint reports errors in the code it
+//! reads, and `--no-prefilter` reads everything.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+
+use crate::model::catalog::Catalog;
+
+/// A parsed file, with the catalog's identifying words its code can use when bodies were
+/// left out.
+pub struct Parsed {
+    pub file: syn::File,
+    pub words: Option<HashSet<String>>,
+}
+
+/// Parses `code`; with a catalog, bodies that cannot matter are left out first.
+pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<Parsed> {
+    let Some(catalog) = catalog else {
+        let file = syn::parse_str(code)?;
+        return Ok(Parsed { file, words: None });
+    };
+    let tokens = TokenStream::from_str(code).map_err(|e| syn::Error::new(e.span(), e))?;
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut present = Vec::new();
+    idents(&trees, &mut present);
+    let present: HashSet<String> = present.into_iter().collect();
+    let words = catalog.identifying_words(|root| present.contains(root));
+    let mut relevant = words.clone();
+    let holders = collect_declarations(&trees, &mut relevant);
+    let stubbed = stub_items(trees, &relevant, &holders);
+    let file = syn::parse2(stubbed.into_iter().collect())?;
+    Ok(Parsed {
+        file,
+        words: Some(words),
+    })
+}
+
+fn ident_is(tree: &TokenTree, word: &str) -> bool {
+    matches!(tree, TokenTree::Ident(ident) if ident == word)
+}
+
+fn is_punct(tree: &TokenTree, c: char) -> bool {
+    matches!(tree, TokenTree::Punct(p) if p.as_char() == c)
+}
+
+fn brace(tree: &TokenTree) -> Option<&Group> {
+    match tree {
+        TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => Some(group),
+        _ => None,
+    }
+}
+
+/// Every identifier in some trees, groups included.
+fn idents(trees: &[TokenTree], out: &mut Vec<String>) {
+    for tree in trees {
+        match tree {
+            TokenTree::Ident(ident) => out.push(ident.to_string()),
+            TokenTree::Group(group) => idents(&group.stream().into_iter().collect::<Vec<_>>(), out),
+            _ => {}
+        }
+    }
+}
+
+fn mentions(trees: &[TokenTree], words: &HashSet<String>) -> bool {
+    trees.iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => words.contains(&ident.to_string()),
+        TokenTree::Group(group) => mentions(&group.stream().into_iter().collect::<Vec<_>>(), words),
+        _ => false,
+    })
+}
+
+/// The item-level items of a token list, each as its tokens: everything up to a `;` or a
+/// brace group that ends the item (attributes stay with what follows them).
+fn items(trees: &[TokenTree]) -> Vec<&[TokenTree]> {
+    let mut items = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < trees.len() {
+        let ends =
+            is_punct(&trees[i], ';') || (brace(&trees[i]).is_some() && !ends_at_semicolon(&trees[start..i]));
+        if ends {
+            items.push(&trees[start..=i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < trees.len() {
+        items.push(&trees[start..]);
+    }
+    items
+}
+
+/// Whether an item (its tokens so far) is one a brace group does not end: `const X: T = T { .. };`,
+/// `static`, `type`, `use`, `let`.
+fn ends_at_semicolon(item: &[TokenTree]) -> bool {
+    let mut i = 0;
+    while i < item.len() {
+        match &item[i] {
+            t if is_punct(t, '#') => {
+                i += if item.get(i + 1).is_some_and(|t| is_punct(t, '!')) {
+                    3
+                } else {
+                    2
+                }
+            }
+            TokenTree::Ident(ident) if ident == "pub" => {
+                i += 1;
+                if matches!(item.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(ident) if ident == "const" => {
+                // `const fn`, `const unsafe fn`: a function.
+                return !item.get(i + 1).is_some_and(|t| {
+                    ["fn", "unsafe", "async", "extern"]
+                        .iter()
+                        .any(|word| ident_is(t, word))
+                });
+            }
+            TokenTree::Ident(ident) => {
+                return ["static", "type", "use", "let"].iter().any(|word| ident == word);
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The keyword an item starts with, after attributes and visibility.
+fn kind(item: &[TokenTree]) -> Option<String> {
+    let mut i = 0;
+    while i < item.len() {
+        match &item[i] {
+            // `#[…]` and `#![…]`
+            t if is_punct(t, '#') => {
+                i += if item.get(i + 1).is_some_and(|t| is_punct(t, '!')) {
+                    3
+                } else {
+                    2
+                }
+            }
+            TokenTree::Ident(ident) if ident == "pub" => {
+                i += 1;
+                if matches!(item.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(ident)
+                if matches!(
+                    ident.to_string().as_str(),
+                    "const" | "async" | "unsafe" | "extern" | "default"
+                ) =>
+            {
+                // `extern crate` is its own kind; `extern "C" fn` is a function.
+                if ident == "extern" && item.get(i + 1).is_some_and(|t| ident_is(t, "crate")) {
+                    return Some("extern crate".into());
+                }
+                i += 1;
+            }
+            TokenTree::Literal(_) => i += 1,
+            TokenTree::Ident(ident) => return Some(ident.to_string()),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Grows `relevant` (the catalog's words to begin with), in modules at any depth and until
+/// nothing more is added (an alias of an alias): with the local names `use`, `type` and `extern
+/// crate` items give to relevant names, and the names of struct fields whose types mention
+/// one. Returns the tuple structs holding such fields (`self.0` names no field).
+fn collect_declarations(trees: &[TokenTree], relevant: &mut HashSet<String>) -> HashSet<String> {
+    let mut aliases: Vec<Vec<TokenTree>> = Vec::new();
+    let mut structs: Vec<Vec<TokenTree>> = Vec::new();
+    walk_items(trees, &mut |item| match kind(item).as_deref() {
+        Some("use" | "type" | "extern crate") => aliases.push(item.to_vec()),
+        Some("struct") => structs.push(item.to_vec()),
+        _ => {}
+    });
+    let mut holders = HashSet::new();
+    loop {
+        let before = relevant.len() + holders.len();
+        for item in &aliases {
+            let names = alias_names(item, relevant);
+            relevant.extend(names);
+        }
+        for item in &structs {
+            let fields = struct_fields(item);
+            // A named field is reached by its name; a positional one (`self.0`) is not.
+            if fields
+                .iter()
+                .any(|(name, ty)| name.is_none() && mentions(ty, relevant))
+            {
+                holders.extend(struct_name(item));
+            }
+            let names: Vec<String> = fields
+                .into_iter()
+                .filter(|(_, ty)| mentions(ty, relevant))
+                .filter_map(|(name, _)| name)
+                .collect();
+            relevant.extend(names);
+        }
+        if relevant.len() + holders.len() == before {
+            return holders;
+        }
+    }
+}
+
+/// The local names a `use`, `type` or `extern crate` item gives to relevant names:
+/// `use tokio_util::sync::CancellationToken as Tok;` gives `Tok`; `type T = Guarded<Tok>;`
+/// gives `T`.
+fn alias_names(item: &[TokenTree], relevant: &HashSet<String>) -> Vec<String> {
+    if !mentions(item, relevant) {
+        return Vec::new();
+    }
+    let tokens: TokenStream = item.iter().cloned().collect();
+    if let Ok(item) = syn::parse2::<syn::ItemUse>(tokens.clone()) {
+        let mut names = Vec::new();
+        use_names(&item.tree, relevant, &mut names);
+        return names;
+    }
+    match syn::parse2::<syn::Item>(tokens) {
+        Ok(syn::Item::Type(alias)) => vec![alias.ident.to_string()],
+        Ok(syn::Item::ExternCrate(krate)) => krate
+            .rename
+            .map(|(_, name)| name.to_string())
+            .into_iter()
+            .collect(),
+        // Something the parse will report: keep every name, to be safe.
+        _ => {
+            let mut names = Vec::new();
+            idents(item, &mut names);
+            names
+        }
+    }
+}
+
+fn use_names(tree: &syn::UseTree, relevant: &HashSet<String>, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(path) => use_names(&path.tree, relevant, out),
+        syn::UseTree::Group(group) => group.items.iter().for_each(|tree| use_names(tree, relevant, out)),
+        syn::UseTree::Rename(rename) if relevant.contains(&rename.ident.to_string()) => {
+            out.push(rename.rename.to_string())
+        }
+        _ => {}
+    }
+}
+
+/// The name of a struct item.
+fn struct_name(item: &[TokenTree]) -> Option<String> {
+    let at = item.iter().position(|t| ident_is(t, "struct"))?;
+    match item.get(at + 1)? {
+        TokenTree::Ident(name) => Some(name.to_string()),
+        _ => None,
+    }
+}
+
+/// A struct's fields: the name (none for a tuple field) and the type's tokens.
+fn struct_fields(item: &[TokenTree]) -> Vec<(Option<String>, Vec<TokenTree>)> {
+    let Some(body) = item.iter().rev().find_map(|t| match t {
+        TokenTree::Group(g) if matches!(g.delimiter(), Delimiter::Brace | Delimiter::Parenthesis) => Some(g),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    let named = body.delimiter() == Delimiter::Brace;
+    let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+    // Fields are separated by top-level commas (generic arguments are puncts, so a comma
+    // inside `<…>` splits too: the pieces still hold the type's words).
+    tokens
+        .split(|t| is_punct(t, ','))
+        .filter(|field| !field.is_empty())
+        .map(|field| {
+            let colon = if named {
+                field.iter().position(|t| is_punct(t, ':'))
+            } else {
+                None
+            };
+            match colon {
+                Some(at) => {
+                    let name = field[..at].iter().rev().find_map(|t| match t {
+                        TokenTree::Ident(ident) => Some(ident.to_string()),
+                        _ => None,
+                    });
+                    (name, field[at + 1..].to_vec())
+                }
+                None => (None, field.to_vec()),
+            }
+        })
+        .collect()
+}
+
+/// Calls `visit` on every item, inside `mod`, `impl` and `trait` bodies too.
+fn walk_items(trees: &[TokenTree], visit: &mut dyn FnMut(&[TokenTree])) {
+    for item in items(trees) {
+        visit(item);
+        if matches!(kind(item).as_deref(), Some("mod" | "impl" | "trait"))
+            && let Some(body) = item.last().and_then(brace)
+        {
+            walk_items(&body.stream().into_iter().collect::<Vec<_>>(), visit);
+        }
+    }
+}
+
+/// Replaces the bodies of functions that name no relevant word with empty braces.
+fn stub_items(
+    trees: Vec<TokenTree>,
+    relevant: &HashSet<String>,
+    holders: &HashSet<String>,
+) -> Vec<TokenTree> {
+    let ranges: Vec<(usize, usize)> = {
+        let mut ranges = Vec::new();
+        let mut offset = 0;
+        for item in items(&trees) {
+            ranges.push((offset, offset + item.len()));
+            offset += item.len();
+        }
+        ranges
+    };
+    let mut out = trees;
+    for (start, end) in ranges {
+        let item = &out[start..end];
+        match kind(item).as_deref() {
+            Some("fn") => {
+                if let Some(last) = item.last()
+                    && brace(last).is_some()
+                    && !mentions(item, relevant)
+                {
+                    out[end - 1] = empty_like(last);
+                }
+            }
+            Some(keyword @ ("mod" | "impl" | "trait")) => {
+                let Some(body) = item.last().and_then(brace) else {
+                    continue;
+                };
+                // Methods of a type holding catalog values are kept: `self` reaches them.
+                let header = &item[..item.len() - 1];
+                let header_names_holder =
+                    keyword == "impl" && (mentions(header, holders) || mentions(header, relevant));
+                let inner: Vec<TokenTree> = body.stream().into_iter().collect();
+                let inner = if header_names_holder {
+                    inner
+                } else {
+                    stub_items(inner, relevant, holders)
+                };
+                let mut group = Group::new(Delimiter::Brace, inner.into_iter().collect());
+                group.set_span(body.span());
+                out[end - 1] = TokenTree::Group(group);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn empty_like(body: &TokenTree) -> TokenTree {
+    let mut group = Group::new(Delimiter::Brace, TokenStream::new());
+    group.set_span(body.span());
+    TokenTree::Group(group)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bodies(code: &str) -> Vec<usize> {
+        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
+        let mut sizes = Vec::new();
+        for item in &file.items {
+            match item {
+                syn::Item::Fn(f) => sizes.push(f.block.stmts.len()),
+                syn::Item::Impl(i) => {
+                    for item in &i.items {
+                        if let syn::ImplItem::Fn(f) = item {
+                            sizes.push(f.block.stmts.len());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        sizes
+    }
+
+    #[test]
+    fn bodies_without_relevant_words_are_left_out() {
+        let import = "use tokio_util::sync::CancellationToken;";
+        assert_eq!(
+            bodies(&format!(
+                "{import} fn a() {{ one(); }} fn b(t: CancellationToken) {{ t.cancel(); }}"
+            )),
+            [0, 1]
+        );
+        // Without its crate in the file, a catalog name is someone else's.
+        assert_eq!(bodies("fn b(t: CancellationToken) { t.cancel(); }"), [0]);
+        // An alias and a field name make code relevant.
+        let code = "use tokio_util::sync::CancellationToken as Tok; struct S { stop: Tok }
+            fn a(s: &S) { s.stop.cancel(); } fn b() { other(); }";
+        assert_eq!(bodies(code), [1, 0]);
+        // Methods of a type that holds catalog values keep their bodies.
+        let code = "use tokio_util::sync::CancellationToken; struct G(CancellationToken);
+            impl G { fn f(&self) { self.0.cancel(); } } impl Other { fn g(&self) { two(); } }";
+        assert_eq!(bodies(code), [1, 0]);
+    }
+
+    #[test]
+    fn items_split_where_they_end() {
+        // `=` in a bound does not carry the function on into the next item.
+        let code = "fn a<I>(i: I) where I: Iterator<Item = u8> { one(); }
+            fn b(t: tokio_util::sync::CancellationToken) { t.cancel(); }
+            const C: S = S { a: 1 }; fn c() { two(); }";
+        assert_eq!(bodies(code), [0, 1, 0]);
+    }
+
+    #[test]
+    fn spans_survive() {
+        let code = "fn a() { one(); }\nfn b(t: tokio_util::sync::CancellationToken) { t.cancel(); }";
+        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
+        let syn::Item::Fn(a) = &file.items[0] else {
+            panic!()
+        };
+        assert_eq!(a.block.brace_token.span.join().byte_range(), 7..17);
+        let syn::Item::Fn(b) = &file.items[1] else {
+            panic!()
+        };
+        let syn::Stmt::Expr(call, _) = &b.block.stmts[0] else {
+            panic!()
+        };
+        use syn::spanned::Spanned;
+        assert_eq!(&code[call.span().byte_range()], "t.cancel()");
+    }
+}
