@@ -104,63 +104,51 @@ fn items(trees: &[TokenTree]) -> Vec<&[TokenTree]> {
     items
 }
 
-/// Whether an item (its tokens so far) is one a brace group does not end: `const X: T = T { .. };`,
-/// `static`, `type`, `use`, `let`.
-fn ends_at_semicolon(item: &[TokenTree]) -> bool {
+/// The tokens of an item after its attributes (`#[…]`, `#![…]`) and visibility.
+fn after_attributes(item: &[TokenTree]) -> &[TokenTree] {
     let mut i = 0;
-    while i < item.len() {
-        match &item[i] {
-            t if is_punct(t, '#') => {
+    loop {
+        match item.get(i) {
+            Some(t) if is_punct(t, '#') => {
                 i += if item.get(i + 1).is_some_and(|t| is_punct(t, '!')) {
                     3
                 } else {
                     2
                 }
             }
-            TokenTree::Ident(ident) if ident == "pub" => {
+            Some(TokenTree::Ident(ident)) if ident == "pub" => {
                 i += 1;
                 if matches!(item.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
                 {
                     i += 1;
                 }
             }
-            TokenTree::Ident(ident) if ident == "const" => {
-                // `const fn`, `const unsafe fn`: a function.
-                return !item.get(i + 1).is_some_and(|t| {
-                    ["fn", "unsafe", "async", "extern"]
-                        .iter()
-                        .any(|word| ident_is(t, word))
-                });
-            }
-            TokenTree::Ident(ident) => {
-                return ["static", "type", "use", "let"].iter().any(|word| ident == word);
-            }
-            _ => return false,
+            _ => return item.get(i..).unwrap_or_default(),
         }
     }
-    false
+}
+
+/// Whether an item (its tokens so far) is one a brace group does not end: `const X: T = T { .. };`,
+/// `static`, `type`, `use`, `let`.
+fn ends_at_semicolon(item: &[TokenTree]) -> bool {
+    match after_attributes(item) {
+        // `const fn`, `const unsafe fn`: a function.
+        [first, next, ..] if ident_is(first, "const") => !["fn", "unsafe", "async", "extern"]
+            .iter()
+            .any(|word| ident_is(next, word)),
+        [first, ..] => ["const", "static", "type", "use", "let"]
+            .iter()
+            .any(|word| ident_is(first, word)),
+        [] => false,
+    }
 }
 
 /// The keyword an item starts with, after attributes and visibility.
 fn kind(item: &[TokenTree]) -> Option<String> {
+    let item = after_attributes(item);
     let mut i = 0;
     while i < item.len() {
         match &item[i] {
-            // `#[…]` and `#![…]`
-            t if is_punct(t, '#') => {
-                i += if item.get(i + 1).is_some_and(|t| is_punct(t, '!')) {
-                    3
-                } else {
-                    2
-                }
-            }
-            TokenTree::Ident(ident) if ident == "pub" => {
-                i += 1;
-                if matches!(item.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
-                {
-                    i += 1;
-                }
-            }
             TokenTree::Ident(ident)
                 if matches!(
                     ident.to_string().as_str(),
