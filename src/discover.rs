@@ -3,6 +3,7 @@
 //! `.gitignore` files ignore (also outside a git repository). Symlinks are followed; loops and
 //! dangling links are skipped with a note. The walk streams: linting starts with the first file.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -22,13 +23,17 @@ impl Notes {
     }
 }
 
-/// The files under `paths`, as they are found.
+/// The files under `paths`, as they are found; a file reached twice (`src src/lib.rs`) once.
 pub fn files(paths: &[PathBuf], notes: Notes) -> impl Iterator<Item = Input> + Send + use<> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let paths = paths.to_vec();
+    let mut seen = HashSet::new();
+    let walk_cwd = cwd.clone();
     paths
         .into_iter()
-        .flat_map(move |root| walk(root, cwd.clone(), notes.clone()))
+        .flat_map(move |root| walk(root, walk_cwd.clone(), notes.clone()))
+        // `components()` drops `.` segments: `./src/a.rs` and `src/a.rs` are one file.
+        .filter(move |input| seen.insert(cwd.join(&input.path).components().collect::<PathBuf>()))
 }
 
 fn walk(root: PathBuf, cwd: PathBuf, notes: Notes) -> Box<dyn Iterator<Item = Input> + Send> {

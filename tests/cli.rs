@@ -160,6 +160,27 @@ fn directories_skip_target_hidden_and_ignored_files() {
     assert!(out.starts_with("notes.txt:3:9:"), "{out}");
 }
 
+#[test]
+fn a_file_reached_by_overlapping_paths_is_linted_once() {
+    let dir = project(&[("src/lib.rs", FINDING)]);
+    let out = ctxlint(
+        dir.path(),
+        &[
+            "--message-format",
+            "short",
+            "src",
+            "src/lib.rs",
+            "./src/lib.rs",
+            ".",
+        ],
+    );
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+    // `--fix` applies each fix once.
+    ctxlint(dir.path(), &["--fix", "--unsafe-fixes", "src", "src/lib.rs"]);
+    let fixed = std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap();
+    assert_eq!(fixed, CLEAN);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_and_dangling_links_are_skipped_with_a_note() {
