@@ -37,7 +37,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// List the lints with their default level and a summary.
+    /// List the lints with their level here (the configuration found from the current
+    /// directory applied) and a summary.
     Rules,
     /// Print a lint's documentation.
     Explain {
@@ -149,12 +150,30 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 }
 
 fn list_rules() -> i32 {
+    let loaded = match config::discover(std::path::Path::new(".")) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_ERROR;
+        }
+    };
     let width = lints::ALL.iter().map(|rule| rule.name.len()).max().unwrap_or(0);
     for rule in lints::ALL {
+        let level = loaded
+            .config
+            .rules
+            .get(rule.name)
+            .copied()
+            .unwrap_or(rule.default_level);
+        let changed = if level == rule.default_level {
+            ""
+        } else {
+            " (configured)"
+        };
         println!(
-            "{:width$}  {:5}  {}",
+            "{:width$}  {:5}  {}{changed}",
             rule.name,
-            rule.default_level.as_str(),
+            level.as_str(),
             rule.summary
         );
     }

@@ -204,6 +204,18 @@ fn rules_and_explain() {
             .any(|l| l.starts_with("dropped_cancel_guard") && l.contains("warn")),
         "{rules}"
     );
+    // The levels are this project's.
+    std::fs::write(
+        dir.path().join("ctxlint.toml"),
+        "[rules]\nvalue_chain = \"deny\"\n",
+    )
+    .unwrap();
+    let rules = stdout(&ctxlint(dir.path(), &["rules"]));
+    let value_chain = rules.lines().find(|l| l.starts_with("value_chain")).unwrap();
+    assert!(
+        value_chain.contains(" deny ") && value_chain.ends_with("(configured)"),
+        "{rules}"
+    );
     let explain = ctxlint(dir.path(), &["explain", "dropped_cancel_guard"]);
     assert_eq!(explain.status.code(), Some(0));
     let text = stdout(&explain);
