@@ -150,13 +150,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 }
 
 fn list_rules() -> i32 {
-    let loaded = match config::discover(std::path::Path::new(".")) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_ERROR;
-        }
-    };
+    // A broken configuration does not hide the list: it is said, and defaults are shown.
+    let loaded = config::discover(std::path::Path::new(".")).unwrap_or_else(|error| {
+        eprintln!("warning: {error}; showing default levels");
+        config::Loaded::default()
+    });
     let width = lints::ALL.iter().map(|rule| rule.name.len()).max().unwrap_or(0);
     for rule in lints::ALL {
         let level = loaded

@@ -506,6 +506,29 @@ impl<'c> Model<'c> {
     }
 }
 
+/// The type a written type holds for our purposes: references, parentheses and the smart
+/// pointers `Arc`, `Rc` and `Box` keep what they hold (`&Arc<CancellationToken>` is a token).
+pub(crate) fn held_type(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Reference(r) => held_type(&r.elem),
+        syn::Type::Paren(p) => held_type(&p.elem),
+        syn::Type::Group(g) => held_type(&g.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return ty;
+            };
+            if matches!(last.ident.to_string().as_str(), "Arc" | "Rc" | "Box")
+                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+            {
+                return held_type(inner);
+            }
+            ty
+        }
+        _ => ty,
+    }
+}
+
 fn returned(returns: &Returns) -> Option<Ty> {
     match returns {
         Returns::Unknown => None,

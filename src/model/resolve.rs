@@ -2,7 +2,7 @@
 //!
 //! Scopes are the file's modules (inline `mod m { … }` included) and the blocks that declare
 //! items. A name resolves through `use` items (groups, `as` renames, `self`, globs that lead into
-//! the catalog), `extern crate … as …`, and `type X = path;` aliases; an item the file defines
+//! the catalog), `extern crate … as …`, and `type X = path;` aliases (through `&`, `Arc`, `Rc`, `Box`); an item the file defines
 //! shadows everything else. A path that meets nothing is read as starting with a crate name
 //! (`tokio_util::sync::CancellationToken`). Resolution never guesses: an ambiguous name, or one
 //! brought in by an unknown glob only, resolves to nothing.
@@ -424,7 +424,8 @@ impl Imports {
                 }
                 (None, Namespace::Type)
             }
-            syn::Item::Type(item) => match &*item.ty {
+            // `type Shared = Arc<CancellationToken>;` names what the pointer holds.
+            syn::Item::Type(item) => match super::held_type(&item.ty) {
                 syn::Type::Path(ty) if ty.qself.is_none() => {
                     let path: Vec<String> = ty.path.segments.iter().map(|s| s.ident.to_string()).collect();
                     self.add_name(scope, item.ident.to_string(), path);

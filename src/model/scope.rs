@@ -406,22 +406,13 @@ impl Builder<'_, '_> {
     }
 
     fn type_of_written(&mut self, ty: &syn::Type) -> Option<Ty> {
+        let ty = super::held_type(ty);
         match ty {
-            syn::Type::Reference(r) => self.type_of_written(&r.elem),
-            syn::Type::Paren(p) => self.type_of_written(&p.elem),
-            syn::Type::Group(g) => self.type_of_written(&g.elem),
             syn::Type::Tuple(t) if !t.elems.is_empty() => Some(Ty::Tuple(
                 t.elems.iter().map(|elem| self.type_of_written(elem)).collect(),
             )),
             syn::Type::Path(p) if p.qself.is_none() => {
                 let last = p.path.segments.last()?;
-                // Smart pointers keep what they hold.
-                if matches!(last.ident.to_string().as_str(), "Arc" | "Rc" | "Box")
-                    && let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                    && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-                {
-                    return self.type_of_written(inner);
-                }
                 if p.path.is_ident("Self") {
                     return self.impl_self.last().cloned().flatten();
                 }

@@ -66,6 +66,13 @@ async fn spin_until_cancelled(token: CancellationToken) {
     while !token.is_cancelled() {} //~ done_polling
 }
 
+// An alias of a smart pointer names what it holds.
+type SharedToken = std::sync::Arc<CancellationToken>;
+
+async fn spin_through_an_alias(token: SharedToken) {
+    while !token.is_cancelled() {} //~ done_polling
+}
+
 async fn yield_until_cancelled(token: CancellationToken) {
     while !token.is_cancelled() { //~ done_polling
         tokio::task::yield_now().await;
