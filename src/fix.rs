@@ -166,13 +166,24 @@ pub fn fix_report(report: &FileReport, settings: &Settings, rules: &[&'static Ru
         if let Err(error) = parses(&source) {
             return Fixing::Broken(unparsable(report, from, &chosen, &error));
         }
-        applied += chosen.len();
+        applied += resolved(&from.diagnostics, &chosen);
         current = Some(engine::lint_guarded(source, settings, rules));
     }
     match current {
         Some(report) => Fixing::Fixed { report, applied },
         None => Fixing::Nothing,
     }
+}
+
+/// How many findings the chosen fixes resolve: the chosen ones, and those carrying the same
+/// edits as one of them (a module-wide fix is carried by every finding it resolves).
+fn resolved(diagnostics: &[Diagnostic], chosen: &[&Diagnostic]) -> usize {
+    let edits = |d: &Diagnostic| d.fix.as_ref().map(|fix| fix.edits.clone());
+    let applied: Vec<_> = chosen.iter().filter_map(|d| edits(d)).collect();
+    diagnostics
+        .iter()
+        .filter(|d| edits(d).is_some_and(|e| applied.contains(&e)))
+        .count()
 }
 
 fn parses(source: &SourceFile) -> Result<(), String> {

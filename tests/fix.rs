@@ -155,6 +155,18 @@ fn a_file_named_twice_is_fixed_once() {
 }
 
 #[test]
+fn a_module_wide_fix_counts_every_finding_it_resolves() {
+    // Every finding carries the same fix: one key constant per string, used by every call.
+    let text = "use goish::prelude::*;\n\
+fn f(parent: context::Context) {\n    let c = context::WithValue(parent, \"user\", 1);\n    let v = c.Value(\"user\");\n    let w = c.Value(\"role\");\n}\n";
+    let dir = project(&[("keys.rs", text)]);
+    let out = ctxlint(dir.path(), &["--fix", "--unsafe-fixes", "keys.rs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stderr(&out), "fixed 3 findings in 1 file\n");
+    assert_eq!(read(dir.path(), "keys.rs").matches("const ").count(), 2);
+}
+
+#[test]
 fn overlapping_fixes_are_applied_in_later_rounds() {
     // Both fixes insert after `work(&b);`: one round applies the first, the next the second.
     let text = "use go_lib::context::{with_cancel, Context};\n\
