@@ -19,7 +19,9 @@ super::declare_rule! {
     /// The receiver does not count, several context parameters may sit side by side, and one
     /// finding is reported per function. In-house contexts (types named `…Context`/`…Ctx`) and
     /// tracing `Span`s may stand next to the group, and callbacks and futures (`impl FnOnce`,
-    /// `F: Future`) may follow it, as Rust puts them last. Methods of `impl Trait for T` are
+    /// `F: Future`) may follow it, as Rust puts them last. A function whose tokens are all only
+    /// stored in struct literals (a constructor's `Self { shutdown, .. }`) is not checked: they
+    /// are part of the value being built, not the context of the call. Methods of `impl Trait for T` are
     /// not checked (the
     /// trait fixes their signature; its declaration is checked instead), nor are closures,
     /// `extern` functions, `std::task::Context` (a poll context) and OpenTelemetry's `Context`
@@ -109,6 +111,14 @@ fn check_fn(checker: &Checker, function: &FnNode) {
     if contexts.is_empty() || contexts.len() == params.len() {
         return;
     }
+    // Tokens the function only stores in a struct are part of the value being built
+    // (`new(.., shutdown, ..) -> Self`), not the context of this call.
+    if contexts
+        .iter()
+        .all(|&i| only_stored(function, &params[i].arg.pat))
+    {
+        return;
+    }
     let position = position_of(checker, &params);
     let (before, after) = allowed_types(checker, &params);
     let spelled: Vec<String> = params
@@ -155,6 +165,61 @@ fn check_fn(checker: &Checker, function: &FnNode) {
         return;
     };
     report(checker, function, &params, &order, moved, position, end);
+}
+
+/// Whether the parameter bound by `pat` is used, and only as a field value of struct
+/// literals (`Self { shutdown }`, `Info { cancel: cancel.clone() }`).
+fn only_stored(function: &FnNode, pat: &syn::Pat) -> bool {
+    let (syn::Pat::Ident(binding), Some(block)) = (pat, function.block) else {
+        return false;
+    };
+    let mut uses = Uses {
+        name: &binding.ident,
+        stored: 0,
+        other: 0,
+    };
+    uses.visit_block(block);
+    uses.stored > 0 && uses.other == 0
+}
+
+/// The uses of a name in a body: as a struct field value, or otherwise.
+struct Uses<'n> {
+    name: &'n syn::Ident,
+    stored: usize,
+    other: usize,
+}
+
+impl Uses<'_> {
+    fn is_name(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
+    }
+}
+
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_field_value(&mut self, field: &'ast syn::FieldValue) {
+        let value = match &field.expr {
+            Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => &*call.receiver,
+            expr => expr,
+        };
+        if self.is_name(value) {
+            self.stored += 1;
+        } else {
+            syn::visit::visit_field_value(self, field);
+        }
+    }
+
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        if path.qself.is_none() && path.path.is_ident(self.name) {
+            self.other += 1;
+        }
+    }
+
+    // Code inside a macro is not visited as syntax: a mention there is a use of another kind.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if crate::source::mentions_ident(&mac.tokens.to_string(), &self.name.to_string()) {
+            self.other += 1;
+        }
+    }
 }
 
 /// In-house contexts and tracing spans travel with the contexts: they may stand next to them.

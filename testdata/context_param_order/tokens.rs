@@ -62,6 +62,40 @@ impl Handler for Worker {
     async fn handle(&self, job: Job, cancel: CancellationToken, retries: u32) {}
 }
 
+// A token the function only stores is part of the value it builds, not this call's context.
+impl Poller {
+    fn new(client: Client, shutdown: CancellationToken, queue: String) -> Self {
+        Self { client, shutdown, queue }
+    }
+
+    fn with_copy(client: Client, shutdown: &CancellationToken, queue: String) -> Self {
+        Self { client, shutdown: shutdown.clone(), queue }
+    }
+
+    async fn insert(&self, id: i32, cancel: CancellationToken, secret: i32) {
+        self.map.write().await.insert(id, CancelInfo { cancel, secret });
+    }
+
+    // Stored, but also waited on here: a context of the call.
+    fn spawned(client: Client, shutdown: CancellationToken, queue: String) -> Self { //~ context_param_order
+        let watch = shutdown.clone();
+        tokio::spawn(async move { watch.cancelled().await });
+        Self { client, shutdown, queue }
+    }
+
+    // One token used, one stored: the group is checked as a whole.
+    async fn serve(self, io: Io, cancel: CancellationToken, drain: CancellationToken) {
+        let state = State { drain };
+        run(io, state, cancel).await;
+    }
+
+    // Used inside a macro too.
+    fn logged(client: Client, shutdown: CancellationToken, queue: String) -> Self { //~ context_param_order
+        tracing::debug!(cancelled = shutdown.is_cancelled());
+        Self { client, shutdown, queue }
+    }
+}
+
 fn callers(cancel: CancellationToken) {
     middle("u", &cancel, 3);
     let mut worker = Worker;
