@@ -293,10 +293,19 @@ impl Summary {
             Action::Write => "fixed",
             Action::Diff => "would fix",
         };
-        let mut line = format!("{verb} {}", plural(self.applied, "finding"));
-        if self.applied > 0 {
-            line.push_str(&format!(" in {}", plural(self.files, "file")));
+        if self.applied == 0 {
+            // `0 fixed (3 more …)` reads oddly: say what is left.
+            let need = if self.need_unsafe == 1 { "needs" } else { "need" };
+            return Some(format!(
+                "{} {need} --unsafe-fixes; none has a safe fix",
+                plural(self.need_unsafe, "finding")
+            ));
         }
+        let mut line = format!(
+            "{verb} {} in {}",
+            plural(self.applied, "finding"),
+            plural(self.files, "file")
+        );
         if self.need_unsafe > 0 {
             let need = if self.need_unsafe == 1 { "needs" } else { "need" };
             line.push_str(&format!(" ({} more {need} --unsafe-fixes)", self.need_unsafe));
@@ -546,6 +555,14 @@ mod tests {
         assert_eq!(
             one.line(Action::Diff).unwrap(),
             "would fix 1 finding in 1 file (1 more needs --unsafe-fixes)"
+        );
+        let none = Summary {
+            need_unsafe: 2,
+            ..Summary::default()
+        };
+        assert_eq!(
+            none.line(Action::Write).unwrap(),
+            "2 findings need --unsafe-fixes; none has a safe fix"
         );
         assert_eq!(Summary::default().line(Action::Write), None);
     }

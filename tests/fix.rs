@@ -282,7 +282,7 @@ fn f(token: CancellationToken) {\n-    let _ = token.drop_guard();\n+    let _gu
     assert_eq!(stdout(&out), "");
     assert_eq!(
         stderr(&out),
-        "would fix 0 findings (1 more needs --unsafe-fixes)\n"
+        "1 finding needs --unsafe-fixes; none has a safe fix\n"
     );
     assert_eq!(stamps(dir.path()), before);
 
