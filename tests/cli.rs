@@ -1,38 +1,11 @@
 //! The built binaries, run as users run them.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-const FINDING: &str = "use tokio_util::sync::CancellationToken;\n\
-fn f(token: CancellationToken) {\n    let _ = token.drop_guard();\n}\n";
-const CLEAN: &str = "use tokio_util::sync::CancellationToken;\n\
-fn f(token: CancellationToken) {\n    let _guard = token.drop_guard();\n}\n";
-
-fn ctxlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CARGO_TERM_COLOR")
-        .output()
-        .expect("run ctxlint")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use support::cli::{CLEAN, FINDING, ctxlint, project, stdout};
 
 #[test]
 fn exit_codes() {

@@ -4,7 +4,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::SystemTime;
 
 use ctxlint::checker::Checker;
@@ -14,13 +14,12 @@ use ctxlint::fix::{self, Action, Mode};
 use ctxlint::lints::{self, Hooks, Rule};
 use ctxlint::model::catalog::Catalog;
 use ctxlint::source::SourceFile;
+use support::cli::{FINDING, ctxlint, project, stderr, stdout};
 use support::{Fixture, fixtures};
 
 /// A safe fix: `let _` becomes `let _guard`.
-const SAFE: &str = "use tokio_util::sync::CancellationToken;\n\
-fn f(token: CancellationToken) {\n    let _ = token.drop_guard();\n}\n";
-const SAFE_FIXED: &str = "use tokio_util::sync::CancellationToken;\n\
-fn f(token: CancellationToken) {\n    let _guard = token.drop_guard();\n}\n";
+const SAFE: &str = FINDING;
+const SAFE_FIXED: &str = support::cli::CLEAN;
 /// Nothing to fix.
 const CLEAN: &str = SAFE_FIXED;
 /// Only a MaybeIncorrect fix: call the unused cancel function at the end of the block.
@@ -28,34 +27,6 @@ const UNSAFE: &str = "use go_lib::context::{with_cancel, Context};\n\
 fn f(parent: &Context) {\n    let (ctx, cancel) = with_cancel(parent);\n    work(&ctx);\n}\n";
 const UNSAFE_FIXED: &str = "use go_lib::context::{with_cancel, Context};\n\
 fn f(parent: &Context) {\n    let (ctx, cancel) = with_cancel(parent);\n    work(&ctx);\n    cancel.cancel();\n}\n";
-
-fn ctxlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CARGO_TERM_COLOR")
-        .output()
-        .expect("run ctxlint")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        std::fs::write(dir.path().join(path), text).unwrap();
-    }
-    dir
-}
 
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap()

@@ -1,8 +1,9 @@
 //! Bad input never stops a run, never crashes, never loses a finding.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ctxlint::checker::Checker;
 use ctxlint::diagnostic::{Diagnostic, Level};
@@ -10,17 +11,7 @@ use ctxlint::engine::{self, INTERNAL_ERROR, Outcome, Settings};
 use ctxlint::lints::{Hooks, Rule};
 use ctxlint::model::catalog::Catalog;
 use serde_json::Value;
-
-const FINDING: &str = "use tokio_util::sync::CancellationToken;\n\
-fn f(token: CancellationToken) {\n    let _ = token.drop_guard();\n}\n";
-
-fn ctxlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ctxlint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run ctxlint")
-}
+use support::cli::{FINDING, ctxlint};
 
 /// The diagnostic codes per file of a JSON run.
 fn codes_by_file(output: &Output) -> BTreeMap<String, Vec<String>> {
