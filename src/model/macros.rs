@@ -152,31 +152,7 @@ impl MacroBody {
     /// Walks the parsed body with a syn visitor: patterns, futures, guards and handlers of
     /// select arms, expressions, statements.
     pub fn visit<'ast, V: syn::visit::Visit<'ast> + ?Sized>(&'ast self, visitor: &mut V) {
-        match self {
-            MacroBody::Select(select) => {
-                for arm in &select.arms {
-                    if let Some(pat) = &arm.pat {
-                        visitor.visit_pat(pat);
-                    }
-                    visitor.visit_expr(&arm.expr);
-                    if let Some(value) = &arm.value {
-                        visitor.visit_expr(value);
-                    }
-                    if let Some(guard) = &arm.guard {
-                        visitor.visit_expr(guard);
-                    }
-                    visitor.visit_expr(&arm.body);
-                }
-                for fallback in &select.fallbacks {
-                    if let Some(timeout) = &fallback.timeout {
-                        visitor.visit_expr(timeout);
-                    }
-                    visitor.visit_expr(&fallback.body);
-                }
-            }
-            MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| visitor.visit_expr(e)),
-            MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| visitor.visit_stmt(s)),
-        }
+        walk(self, visitor, true);
     }
 }
 
@@ -228,15 +204,23 @@ pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
 /// Visits the syntax a parsed macro body holds (select arms' patterns excepted) with any
 /// visitor, so that walks over a function see inside its macros.
 pub fn visit_body<'a, V: Visit<'a> + ?Sized>(visitor: &mut V, body: &'a MacroBody) {
+    walk(body, visitor, false);
+}
+
+/// The parts of a body in source order; select arms' patterns only with `patterns`.
+fn walk<'a, V: Visit<'a> + ?Sized>(body: &'a MacroBody, visitor: &mut V, patterns: bool) {
     match body {
         MacroBody::Select(select) => {
             for arm in &select.arms {
-                if let Some(guard) = &arm.guard {
-                    visitor.visit_expr(guard);
+                if let Some(pat) = arm.pat.as_ref().filter(|_| patterns) {
+                    visitor.visit_pat(pat);
                 }
                 visitor.visit_expr(&arm.expr);
                 if let Some(value) = &arm.value {
                     visitor.visit_expr(value);
+                }
+                if let Some(guard) = &arm.guard {
+                    visitor.visit_expr(guard);
                 }
                 visitor.visit_expr(&arm.body);
             }
