@@ -4,6 +4,7 @@ use syn::{Expr, Pat, Stmt};
 use crate::checker::{Checker, FnNode, FnOwner, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Kind, OnDrop, Returns, Role};
+use crate::model::unreferenced;
 use crate::model::{BindingId, BindingKind, SpanKey, Ty};
 use crate::source::mentions_ident;
 
@@ -291,11 +292,11 @@ fn uses_with_role(checker: &Checker, id: BindingId, roles: &[Role]) -> bool {
     impl<'a> Visit<'a> for Calls<'_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
             if let Expr::MethodCall(call) = expr {
-                let mut receiver = strip(&call.receiver);
+                let mut receiver = unreferenced(&call.receiver);
                 while let Expr::MethodCall(inner) = receiver
                     && inner.method == "clone"
                 {
-                    receiver = strip(&inner.receiver);
+                    receiver = unreferenced(&inner.receiver);
                 }
                 let role = self.checker.model.callable(expr).and_then(|c| c.role);
                 if self.checker.model.binding_of(receiver) == Some(self.id)
@@ -482,7 +483,7 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
                         if SpanKey::of(&*assign.right) != child {
                             return false;
                         }
-                        return match strip(&assign.left) {
+                        return match unreferenced(&assign.left) {
                             Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => true,
                             left @ Expr::Path(_) if !guard => checker
                                 .model
@@ -496,7 +497,7 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
                             // An argument: kept if stored or sent somewhere
                             // (`self.tokens.push(token)`, `jobs.insert(id, token)`).
                             let storing = STORING_METHODS.contains(&call.method.to_string().as_str());
-                            return storing || matches!(strip(&call.receiver), Expr::Field(_));
+                            return storing || matches!(unreferenced(&call.receiver), Expr::Field(_));
                         }
                         if guard {
                             return false;
@@ -583,15 +584,6 @@ fn is_constructor(func: &Expr) -> bool {
     let builds =
         name == "new" || name.starts_with("new_") || name.starts_with("from") || name.starts_with("with_");
     is_type && builds && !is_wrapper(func)
-}
-
-fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        Expr::Reference(e) => strip(&e.expr),
-        _ => expr,
-    }
 }
 
 /// Whether a value bound by `pat` flows out through any of its bindings.

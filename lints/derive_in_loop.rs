@@ -4,6 +4,7 @@ use crate::checker::{Checker, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Callable, Kind, Returns, Role};
 use crate::model::loops::Loop;
+use crate::model::uncloned;
 use crate::model::{BindingId, SpanKey, WriteKind};
 use crate::source::Span;
 
@@ -102,7 +103,7 @@ fn check_self_derivation(checker: &Checker, assign: &ExprAssign) {
     let Some(parent) = model.derived_from(call) else {
         return;
     };
-    if !same_place(checker, strip(parent), place) {
+    if !same_place(checker, uncloned(parent), place) {
         return;
     }
     let Some(found) = repeating_loop(checker) else {
@@ -252,7 +253,7 @@ fn check_timeout(checker: &Checker, expr: &Expr) {
     let message = format!(
         "`{}` derives a new timeout context from `{}` with the same duration on every iteration of this loop; derive it once before the loop",
         callable.name,
-        checker.text(strip(parent))
+        checker.text(uncloned(parent))
     );
     let diagnostic = Diagnostic::new(DERIVE_IN_LOOP.name, checker.span(expr), message)
         .with_label("a new timer and child per iteration")
@@ -271,7 +272,7 @@ fn assigned_back(checker: &Checker, parent: &Expr) -> bool {
                     Expr::Tuple(t) => t.elems.first(),
                     left => Some(left),
                 };
-                return place.is_some_and(|place| same_place(checker, strip(parent), place));
+                return place.is_some_and(|place| same_place(checker, uncloned(parent), place));
             }
             Node::Stmt(_) => return false,
             _ => {}
@@ -413,15 +414,4 @@ fn same_place(checker: &Checker, a: &Expr, b: &Expr) -> bool {
 
 fn is_name(expr: &Expr) -> bool {
     matches!(expr, Expr::Path(p) if p.path.get_ident().is_some())
-}
-
-/// Without `&`, parentheses and `.clone()`.
-fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => strip(&call.receiver),
-        _ => expr,
-    }
 }

@@ -7,6 +7,7 @@ use crate::model::SpanKey;
 use crate::model::catalog::{Callable, Role};
 use crate::model::loops::{self, ExitKind, Loop, LoopKind};
 use crate::model::macros::{self, Fallback, FallbackKind, MacroBody, Select, SelectArm, SelectFlavor};
+use crate::model::unreferenced;
 use crate::source::Span;
 
 super::declare_rule! {
@@ -150,7 +151,7 @@ fn as_poll<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<Poll<'a>> {
     }
     // `token.cancelled().now_or_never()`, `ctx.done().try_recv()`.
     if call.args.is_empty() && matches!(call.method.to_string().as_str(), "now_or_never" | "try_recv") {
-        let Expr::MethodCall(inner) = strip(&call.receiver) else {
+        let Expr::MethodCall(inner) = unreferenced(&call.receiver) else {
             return None;
         };
         let wait = checker.model.method_callable(inner)?;
@@ -169,7 +170,7 @@ fn as_poll<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<Poll<'a>> {
 /// A future or channel that waits for cancellation: `token.cancelled()`, `ctx.done()`,
 /// `&mut token.cancelled().fuse()`.
 fn is_cancellation_wait(checker: &Checker, expr: &Expr) -> bool {
-    match strip(expr) {
+    match unreferenced(expr) {
         Expr::MethodCall(call) if matches!(call.method.to_string().as_str(), "fuse" | "boxed") => {
             is_cancellation_wait(checker, &call.receiver)
         }
@@ -372,7 +373,7 @@ impl<'c, 'a> Iteration<'c, 'a> {
 
     /// A future being awaited (by `.await`, `join!` or a blocking `select!`).
     fn awaited(&mut self, future: &'a Expr, whole: &'a Expr) {
-        let future = strip(future);
+        let future = unreferenced(future);
         match self.role(future) {
             Some(Role::Sleep) => self.sleeps.push(whole),
             Some(Role::Spin) => {}
@@ -467,7 +468,7 @@ impl<'a> Visit<'a> for Iteration<'_, 'a> {
             Expr::MethodCall(call)
                 if call.args.is_empty()
                     && matches!(call.method.to_string().as_str(), "now_or_never" | "try_recv")
-                    && self.role(strip(&call.receiver)) == Some(Role::Wait) =>
+                    && self.role(unreferenced(&call.receiver)) == Some(Role::Wait) =>
             {
                 return;
             }
@@ -632,7 +633,7 @@ fn check_cancel_arm_stays(checker: &Checker, call: &MacroCall, cancel_arms: &[&S
         }
         let message = format!(
             "once cancelled, `{}` is ready on every iteration and this loop spins, because this arm does not leave the loop",
-            checker.text(strip(&arm.expr))
+            checker.text(unreferenced(&arm.expr))
         );
         let diagnostic = Diagnostic::new(DONE_POLLING.name, checker.span(&arm.expr), message)
             .with_label("ready at once after cancellation")
@@ -728,7 +729,7 @@ fn race_sleep(checker: &Checker, poll: &Poll, guards: &[&syn::ExprIf], iteration
         let arm = format!("_ = {target}.{wait}() => {exit},{newline}{indent}");
         return Fix::has_placeholders(title, vec![Edit::insert(arm_start, arm)]);
     };
-    let tokio_sleep = match strip(&awaited.base) {
+    let tokio_sleep = match unreferenced(&awaited.base) {
         Expr::Call(call) => match &*call.func {
             Expr::Path(func) => checker
                 .model
@@ -900,14 +901,4 @@ fn mentions_await(tokens: &proc_macro2::TokenStream) -> bool {
         proc_macro2::TokenTree::Group(group) => mentions_await(&group.stream()),
         _ => false,
     })
-}
-
-/// Without `&`, `&mut`, parentheses.
-fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        _ => expr,
-    }
 }

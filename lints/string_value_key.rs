@@ -6,6 +6,7 @@ use syn::{Expr, Lit};
 use crate::checker::{Checker, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Keys, Role};
+use crate::model::unreferenced;
 use crate::model::values::BuiltinType;
 use crate::source::{Span, mentions_ident};
 
@@ -143,7 +144,7 @@ fn builtin_key<'a>(checker: &Checker, expr: &'a Expr) -> Option<BuiltinKey<'a>> 
         Expr::MethodCall(call) => &call.args,
         _ => return None,
     };
-    let key = strip(args.iter().nth(index)?);
+    let key = unreferenced(args.iter().nth(index)?);
     let ty = checker.model.builtin_type(key)?;
     let origin = origin(checker, key);
     // A string-only API can only be given strings: a name is all one can ask for.
@@ -157,16 +158,6 @@ fn builtin_key<'a>(checker: &Checker, expr: &'a Expr) -> Option<BuiltinKey<'a>> 
         keys: key_arg.keys,
         origin,
     })
-}
-
-/// `&key`, `(key)` → `key`.
-fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        _ => expr,
-    }
 }
 
 fn origin(checker: &Checker, key: &Expr) -> Origin {
@@ -193,7 +184,7 @@ fn literal(key: &Expr) -> Option<&Expr> {
                     "to_string" | "to_owned" | "into"
                 ) =>
         {
-            literal(strip(&call.receiver)).filter(|lit| is_str(lit))
+            literal(unreferenced(&call.receiver)).filter(|lit| is_str(lit))
         }
         Expr::Call(call) if call.args.len() == 1 => {
             let Expr::Path(func) = &*call.func else {
@@ -201,7 +192,7 @@ fn literal(key: &Expr) -> Option<&Expr> {
             };
             let names: Vec<String> = func.path.segments.iter().map(|s| s.ident.to_string()).collect();
             let from = names.ends_with(&["String".to_string(), "from".to_string()]);
-            let arg = strip(call.args.first()?);
+            let arg = unreferenced(call.args.first()?);
             literal(arg).filter(|lit| from && is_str(lit))
         }
         _ => None,

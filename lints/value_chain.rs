@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::SpanKey;
 use crate::model::catalog::Role;
 use crate::model::macros;
+use crate::model::uncloned;
 use crate::source::Span;
 
 super::declare_rule! {
@@ -221,13 +222,9 @@ impl<'a> Chains<'_, 'a> {
 
 /// Without `&`, parentheses, `.clone()`, `?` and `.await`.
 fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
+    match uncloned(expr) {
         Expr::Try(e) => strip(&e.expr),
         Expr::Await(e) => strip(&e.base),
-        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => strip(&call.receiver),
-        _ => expr,
+        expr => expr,
     }
 }

@@ -5,6 +5,7 @@ use crate::checker::{Checker, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{OnDrop, Role};
 use crate::model::loops::Loop;
+use crate::model::uncloned;
 use crate::model::{SpanKey, Ty, macros};
 
 super::declare_rule! {
@@ -141,7 +142,7 @@ fn check_lookup(checker: &Checker, expr: &Expr) {
         )
     } else {
         let context = lookup.context.map_or("the context".to_string(), |c| {
-            format!("`{}`", checker.text(strip(c)))
+            format!("`{}`", checker.text(uncloned(c)))
         });
         let what = if lookup.args.is_empty() { "value" } else { "key" };
         format!(
@@ -184,7 +185,7 @@ fn is_invariant(checker: &Checker, lookup: &Lookup, within: &Loop) -> bool {
     }
     let context_invariant = match lookup.context {
         None => true,
-        Some(context) => match Lookup::of(checker, strip(context)) {
+        Some(context) => match Lookup::of(checker, uncloned(context)) {
             Some(inner) if inner.current => inner.args.iter().all(|arg| model.is_invariant(arg, span)),
             _ => model.is_invariant(context, span),
         },
@@ -192,7 +193,7 @@ fn is_invariant(checker: &Checker, lookup: &Lookup, within: &Loop) -> bool {
     let reads_current = lookup.current
         || lookup
             .context
-            .is_some_and(|c| Lookup::of(checker, strip(c)).is_some_and(|l| l.current));
+            .is_some_and(|c| Lookup::of(checker, uncloned(c)).is_some_and(|l| l.current));
     context_invariant && !(reads_current && changes_current(checker, within))
 }
 
@@ -202,7 +203,7 @@ fn is_lookup_receiver(checker: &Checker, expr: &Expr) -> bool {
         match node {
             Node::Expr(Expr::Paren(_) | Expr::Group(_)) => continue,
             Node::Expr(parent @ Expr::MethodCall(call)) => {
-                return std::ptr::eq(strip(&call.receiver), expr) && Lookup::of(checker, parent).is_some();
+                return std::ptr::eq(uncloned(&call.receiver), expr) && Lookup::of(checker, parent).is_some();
             }
             _ => return false,
         }
@@ -235,7 +236,7 @@ fn changes_current(checker: &Checker, within: &Loop) -> bool {
                     let attaches = matches!(model.type_of(expr), Some(Ty::Api(id)) if self.checker.catalog.ty(id).on_drop == Some(OnDrop::Undo));
                     let removes = RELEASING.contains(&call.method.to_string().as_str())
                         && model
-                            .binding_of(strip(&call.receiver))
+                            .binding_of(uncloned(&call.receiver))
                             .is_some_and(|id| !model.declared_within(id, self.within));
                     self.found |= attaches || removes;
                 }
@@ -296,7 +297,7 @@ fn identical_lookups<'a>(checker: &Checker<'a>, lookup: &Lookup, within: &Loop<'
                 && Lookup::of(self.checker, expr).is_some()
             {
                 args.iter().for_each(|arg| self.visit_expr(arg));
-                if Lookup::of(self.checker, strip(receiver)).is_none() {
+                if Lookup::of(self.checker, uncloned(receiver)).is_none() {
                     self.visit_expr(receiver);
                 }
                 return;
@@ -368,7 +369,7 @@ fn hoist(checker: &Checker, lookup: &Lookup, target: &Loop, same: &[&Expr]) -> F
     // context kept in a binding of its own.
     if lookup.borrowed
         && let Some(context) = lookup.context
-        && !is_place(strip(context))
+        && !is_place(uncloned(context))
     {
         let context_name = checker.fresh_name("cx");
         let whole = checker.span(lookup.expr);
@@ -401,7 +402,7 @@ fn needs_clone(checker: &Checker, lookup: &Lookup, target: &Loop, expr: &Expr) -
     };
     match parent {
         Expr::Reference(_) => false,
-        Expr::MethodCall(call) if std::ptr::eq(strip(&call.receiver), expr) => {
+        Expr::MethodCall(call) if std::ptr::eq(uncloned(&call.receiver), expr) => {
             if lookup.current {
                 checker.model.callable(parent).is_some_and(|c| c.consumes)
             } else {
@@ -471,7 +472,7 @@ fn binding_name(lookup: &Lookup) -> String {
         }),
         _ => None,
     };
-    let from_key = lookup.args.first().and_then(|key| match strip(key) {
+    let from_key = lookup.args.first().and_then(|key| match uncloned(key) {
         Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(s),
@@ -522,16 +523,5 @@ fn is_place(expr: &Expr) -> bool {
         Expr::Index(e) => is_place(&e.expr),
         Expr::Paren(e) => is_place(&e.expr),
         _ => false,
-    }
-}
-
-/// Without `&`, parentheses and `.clone()`.
-fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => strip(&call.receiver),
-        _ => expr,
     }
 }

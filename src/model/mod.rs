@@ -537,6 +537,24 @@ fn returned(returns: &Returns) -> Option<Ty> {
     }
 }
 
+/// The expression without `&`, `&mut`, parentheses and invisible groups: `&(key)` is `key`.
+pub fn unreferenced(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Reference(e) => unreferenced(&e.expr),
+        Expr::Paren(e) => unreferenced(&e.expr),
+        Expr::Group(e) => unreferenced(&e.expr),
+        _ => expr,
+    }
+}
+
+/// [`unreferenced`], and without `.clone()`: the value a clone is taken of.
+pub fn uncloned(expr: &Expr) -> &Expr {
+    match unreferenced(expr) {
+        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => uncloned(&call.receiver),
+        expr => expr,
+    }
+}
+
 /// The name of the function or method an expression calls (`with_timeout` for
 /// `go_lib::context::with_timeout(&p, d)?`), or an empty string.
 pub fn callee_name(expr: &Expr) -> String {
