@@ -322,10 +322,6 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn visit_fn_node(&mut self, node: FnNode<'a>) {
-        // A body the model skipped: nothing of the catalog can enter it.
-        if node.block.is_some_and(|block| !self.checker.model.covers(block)) {
-            return;
-        }
         self.enter(Node::Fn(node));
         for rule in self.rules {
             if let Some(hook) = rule.hooks.on_fn {

@@ -208,15 +208,11 @@ pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Ru
         .copied()
         .filter(|rule| !settings.config.is_ignored(&source.path, rule.name))
         .collect();
-    // With the pre-filter, functions nothing of the catalog can enter are left out of the
-    // parse and of the model.
+    // With the pre-filter, functions nothing of the catalog can enter are left out of the parse.
     let catalog = settings.prefilter.then_some(&settings.catalog);
     let mut diagnostics = match parse::parse(source.code(), catalog) {
-        Ok(parse::Parsed { file, words }) => {
-            let model = match &words {
-                Some(words) => Model::build_focused(&file, source.code(), words, &settings.catalog),
-                None => Model::build(&file, &settings.catalog),
-            };
+        Ok(file) => {
+            let model = Model::build(&file, &settings.catalog);
             let mut found = checker::check(&file, &source, &model, &settings.config, &rules);
             suppress::apply(&source, &file, &rules, &mut found);
             found

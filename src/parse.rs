@@ -3,10 +3,9 @@
 //! In a large file only a few functions touch a context API, and syn spends most of its time
 //! building trees for the rest. After lexing, [`parse`] replaces the body of each function
 //! that names none of the words through which a catalog item can enter it with empty braces
-//! (keeping the braces' span), before syn parses the file. The words are a superset of those
-//! the model's function focusing uses ([`crate::model::Model::build_focused`]), found from
-//! tokens alone: the catalog's identifying words, the local names `use`, `type` and `extern
-//! crate` items give them, and the names of struct fields whose types mention one (to a fixed
+//! (keeping the braces' span), before syn parses the file. The words are found from tokens
+//! alone: the catalog's identifying words, the local names `use`, `type` and `extern crate`
+//! items give them, and the names of struct fields whose types mention one (to a fixed
 //! point). Methods of an `impl` whose header names such a word, or a
 //! tuple struct holding such a field (`self.0` names no field), are kept whole.
 //!
@@ -20,33 +19,19 @@ use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use crate::model::catalog::Catalog;
 
-/// A parsed file, with the catalog's identifying words its code can use when bodies were
-/// left out.
-pub struct Parsed {
-    pub file: syn::File,
-    pub words: Option<HashSet<String>>,
-}
-
 /// Parses `code`; with a catalog, bodies that cannot matter are left out first.
-pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<Parsed> {
+pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<syn::File> {
     let Some(catalog) = catalog else {
-        let file = syn::parse_str(code)?;
-        return Ok(Parsed { file, words: None });
+        return syn::parse_str(code);
     };
     let tokens = TokenStream::from_str(code).map_err(|e| syn::Error::new(e.span(), e))?;
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut present = Vec::new();
+    let mut present = HashSet::new();
     idents(&trees, &mut present);
-    let present: HashSet<String> = present.into_iter().collect();
-    let words = catalog.identifying_words(|root| present.contains(root));
-    let mut relevant = words.clone();
+    let mut relevant = catalog.identifying_words(|root| present.contains(root));
     let holders = collect_declarations(&trees, &mut relevant);
     let stubbed = stub_items(trees, &relevant, &holders);
-    let file = syn::parse2(stubbed.into_iter().collect())?;
-    Ok(Parsed {
-        file,
-        words: Some(words),
-    })
+    syn::parse2(stubbed.into_iter().collect())
 }
 
 fn ident_is(tree: &TokenTree, word: &str) -> bool {
@@ -65,10 +50,10 @@ fn brace(tree: &TokenTree) -> Option<&Group> {
 }
 
 /// Every identifier in some trees, groups included.
-fn idents(trees: &[TokenTree], out: &mut Vec<String>) {
+fn idents(trees: &[TokenTree], out: &mut impl Extend<String>) {
     for tree in trees {
         match tree {
-            TokenTree::Ident(ident) => out.push(ident.to_string()),
+            TokenTree::Ident(ident) => out.extend([ident.to_string()]),
             TokenTree::Group(group) => idents(&group.stream().into_iter().collect::<Vec<_>>(), out),
             _ => {}
         }
@@ -368,7 +353,7 @@ mod tests {
     use super::*;
 
     fn bodies(code: &str) -> Vec<usize> {
-        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
+        let file = parse(code, Some(Catalog::builtin())).unwrap();
         let mut sizes = Vec::new();
         for item in &file.items {
             match item {
@@ -419,7 +404,7 @@ mod tests {
     #[test]
     fn spans_survive() {
         let code = "fn a() { one(); }\nfn b(t: tokio_util::sync::CancellationToken) { t.cancel(); }";
-        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
+        let file = parse(code, Some(Catalog::builtin())).unwrap();
         let syn::Item::Fn(a) = &file.items[0] else {
             panic!()
         };

@@ -126,7 +126,7 @@ fn generate(dir: &std::path::Path, files: usize) {
         }
         std::fs::write(dir.join(format!("f{n:03}.rs")), text).unwrap();
     }
-    // Catalog values reached only through fields and `self`: function focusing must keep them.
+    // Catalog values reached only through fields and `self`: the parse must keep their bodies.
     let fields = "use tokio_util::sync::{CancellationToken, DropGuard};\n\
 struct State { cancel: CancellationToken }\n\
 struct Guard(DropGuard);\n\

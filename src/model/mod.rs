@@ -105,8 +105,6 @@ pub struct Model<'c> {
     /// questions (the tree does not move while its model lives). Filled only after the
     /// binding pass, whose answers may still change.
     memo: Memo,
-    /// Bodies of functions skipped because nothing of the catalog can enter them.
-    skipped: HashSet<SpanKey>,
 }
 
 #[derive(Default)]
@@ -120,26 +118,7 @@ struct Memo {
 impl<'c> Model<'c> {
     /// The model of every function of a file.
     pub fn build(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
-        scope::build(file, None, catalog)
-    }
-
-    /// The model of a file, skipping the bodies of functions nothing of the catalog can enter:
-    /// their text (`code` is what was parsed) names none of the catalog's identifying `words`
-    /// for this file ([`Catalog::identifying_words`]), no alias of one, no field of a catalog
-    /// type, and they are not methods of a type holding catalog values. Such a function can
-    /// produce no finding, and big files have many.
-    pub fn build_focused(
-        file: &syn::File,
-        code: &str,
-        words: &HashSet<String>,
-        catalog: &'c Catalog,
-    ) -> Model<'c> {
-        scope::build(file, Some((code, words)), catalog)
-    }
-
-    /// Whether the model covers this function body (see [`Self::build_focused`]).
-    pub fn covers(&self, body: &syn::Block) -> bool {
-        self.skipped.is_empty() || !self.skipped.contains(&SpanKey::of(body))
+        scope::build(file, catalog)
     }
 
     pub fn binding(&self, id: BindingId) -> &Binding {

@@ -113,20 +113,6 @@ impl Imports {
         self.by_owner.get(&owner).copied()
     }
 
-    /// Names this file's imports and type aliases give to catalog items or modules.
-    pub fn names_into_catalog(&self, catalog: &Catalog) -> Vec<String> {
-        let mut names = Vec::new();
-        for (index, scope) in self.scopes.iter().enumerate() {
-            for name in scope.names.keys() {
-                let resolved = self.resolve_name(catalog, ScopeId(index), name);
-                if resolved.is_some_and(|path| catalog.knows(&path)) {
-                    names.push(name.clone());
-                }
-            }
-        }
-        names
-    }
-
     /// Whether some `use`, `extern crate` or type alias of the file introduces `name`.
     pub fn imports_name(&self, name: &str) -> bool {
         self.scopes.iter().any(|scope| scope.names.contains_key(name))

@@ -93,11 +93,7 @@ pub(super) struct Visibility {
     pub(super) function: Option<SpanKey>,
 }
 
-pub(super) fn build<'c>(
-    file: &syn::File,
-    focus: Option<(&str, &HashSet<String>)>,
-    catalog: &'c Catalog,
-) -> Model<'c> {
+pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
     let imports = Imports::collect(file);
     let mut items = ItemCollector::default();
     items.visit_file(file);
@@ -138,14 +134,12 @@ pub(super) fn build<'c>(
                 .collect(),
             local_methods: items.methods,
             memo: Default::default(),
-            skipped: HashSet::new(),
         },
         frames: Vec::new(),
         impl_self: Vec::new(),
         containers: Vec::new(),
         visible_from: 0,
         functions: Vec::new(),
-        focus: None,
     };
     for (index, item) in items.structs.iter().enumerate() {
         let fields = item
@@ -161,10 +155,6 @@ pub(super) fn build<'c>(
             })
             .collect();
         builder.model.structs[index].fields = fields;
-    }
-    if let Some((code, words)) = focus {
-        let words = builder.focus_words(words);
-        builder.focus = Some(Focus { code, words });
     }
     builder.visit_file(file);
     builder.model.freeze();
@@ -241,7 +231,7 @@ struct Frame {
     end: usize,
 }
 
-struct Builder<'c, 's> {
+struct Builder<'c> {
     model: Model<'c>,
     frames: Vec<Frame>,
     /// The `Self` type of the enclosing `impl`s.
@@ -252,15 +242,6 @@ struct Builder<'c, 's> {
     visible_from: usize,
     /// The extents of the enclosing function items.
     functions: Vec<SpanKey>,
-    /// With the parsed code, functions that cannot matter are skipped.
-    focus: Option<Focus<'s>>,
-}
-
-/// What decides whether a function can matter to a lint: it must mention a word through which
-/// a catalog item can enter it (see [`Model::build_focused`]).
-struct Focus<'s> {
-    code: &'s str,
-    words: HashSet<String>,
 }
 
 fn end_of(node: &(impl Extent + ?Sized)) -> usize {
@@ -271,55 +252,7 @@ fn start_of(node: &(impl Extent + ?Sized)) -> usize {
     node.extent().start
 }
 
-impl Builder<'_, '_> {
-    /// Words through which a catalog item can enter a function: the catalog's identifying
-    /// words for this file, its aliases of catalog items, and the names of struct fields of
-    /// catalog types.
-    fn focus_words(&self, identifying: &HashSet<String>) -> HashSet<String> {
-        let mut words = identifying.clone();
-        words.extend(self.model.imports.names_into_catalog(self.model.catalog));
-        for def in &self.model.structs {
-            for (field, ty) in &def.fields {
-                if matches!(ty, Ty::Api(_)) {
-                    words.insert(field.clone());
-                }
-            }
-        }
-        words
-    }
-
-    /// Whether a function's body is worth walking: always without a focus; with one, if its
-    /// text names a focus word, or it is a method of a catalog type or of a tuple struct
-    /// holding catalog values.
-    fn matters(&self, sig: &syn::Signature, block: &syn::Block) -> bool {
-        let Some(focus) = &self.focus else {
-            return true;
-        };
-        // A named field is reached by writing its name, a focus word; a positional one
-        // (`self.0`) or a catalog `Self` is reached through `self` alone.
-        let holds_catalog_values = |ty: &Ty| match ty {
-            Ty::Api(_) => true,
-            Ty::Struct(id) => self.model.structs[id.0]
-                .fields
-                .iter()
-                .any(|(name, f)| name.parse::<usize>().is_ok() && matches!(f, Ty::Api(_))),
-            Ty::Tuple(_) => false,
-        };
-        if sig.receiver().is_some()
-            && self
-                .impl_self
-                .last()
-                .cloned()
-                .flatten()
-                .as_ref()
-                .is_some_and(holds_catalog_values)
-        {
-            return true;
-        }
-        let text = &focus.code[sig.extent().start..block.extent().end];
-        identifiers(text).any(|word| focus.words.contains(word))
-    }
-
+impl Builder<'_> {
     /// Opens a frame whose bindings are visible up to `end`.
     fn push(&mut self, barrier: bool, end: usize) {
         self.frames.push(Frame {
@@ -686,12 +619,6 @@ fn is_compound_assignment(op: &syn::BinOp) -> bool {
     )
 }
 
-/// The identifiers of a text (also in comments and strings: that only analyses more).
-fn identifiers(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|word| !word.is_empty())
-}
-
 /// An identifier pattern that binds (rather than naming a unit struct, variant or constant,
 /// which Rust spells in UpperCamelCase or SCREAMING_CASE).
 fn is_binding(p: &syn::PatIdent) -> bool {
@@ -699,21 +626,13 @@ fn is_binding(p: &syn::PatIdent) -> bool {
     !upper || p.by_ref.is_some() || p.mutability.is_some() || p.subpat.is_some()
 }
 
-impl<'ast> Visit<'ast> for Builder<'_, '_> {
+impl<'ast> Visit<'ast> for Builder<'_> {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        if self.matters(&item.sig, &item.block) {
-            self.visit_fn(&item.sig, Some(&item.block));
-        } else {
-            self.model.skipped.insert(SpanKey::of(&item.block));
-        }
+        self.visit_fn(&item.sig, Some(&item.block));
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        if self.matters(&item.sig, &item.block) {
-            self.visit_fn(&item.sig, Some(&item.block));
-        } else {
-            self.model.skipped.insert(SpanKey::of(&item.block));
-        }
+        self.visit_fn(&item.sig, Some(&item.block));
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
