@@ -376,7 +376,7 @@ pub fn fix_files(
     action: Action,
 ) -> Summary {
     let mut files = std::mem::take(&mut report.files);
-    // A file named twice (`src src/lib.rs`) is fixed, and reported, once.
+    // Discovery lists a path once; a file reached under two names (a symlink) is fixed once.
     let mut seen = HashSet::new();
     files.retain(|file| {
         seen.insert(std::fs::canonicalize(&file.source.path).unwrap_or(file.source.path.clone()))
