@@ -4,9 +4,10 @@ use syn::{Expr, Pat, Stmt};
 use crate::checker::{Checker, FnNode, FnOwner, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Kind, OnDrop, Returns, Role};
+use crate::model::extent::Extent;
 use crate::model::unreferenced;
 use crate::model::{BindingId, BindingKind, SpanKey, Ty};
-use crate::source::mentions_ident;
+use crate::source::{Span, mentions_ident};
 
 super::declare_rule! {
     /// ## What it does
@@ -62,6 +63,7 @@ super::declare_rule! {
     pub static BACKGROUND_IN_HANDLER = {
         name: "background_in_handler",
         summary: "a root context or token is made where a context is already in scope, or in a request handler",
+        group: super::Group::Correctness,
         level: Level::Warn,
         on_expr: check_root,
     }
@@ -81,7 +83,7 @@ fn check_root(checker: &Checker, expr: &Expr) {
     let Some(function) = checker.enclosing_fn() else {
         return;
     };
-    if exempt(checker, &function) || root_escapes(checker, expr) {
+    if exempt(checker, &function) {
         return;
     }
     let root = Root {
@@ -89,14 +91,128 @@ fn check_root(checker: &Checker, expr: &Expr) {
         shown: format!("{}()", checker.text(&*call.func)),
         what: what(checker, returns),
     };
-    if let Some((binding, template)) = context_in_scope(checker, expr, returns) {
-        report_in_scope(checker, &root, binding, &template);
-    } else if is_handler(checker, &function)
+    // With a parent in reach, storing the root or handing it to a constructor or a task
+    // detaches that work from the parent: only handing it back to the caller, or tying it to
+    // this scope with a kept guard, is deliberate.
+    if let Some(parent) = parent_in_scope(checker, expr, returns) {
+        if !flows_out(checker, SpanKey::of(expr), &ups_of(checker), Escape::Returned, 0) {
+            report_in_scope(checker, &root, &parent);
+        }
+        return;
+    }
+    if flows_out(checker, SpanKey::of(expr), &ups_of(checker), Escape::Kept, 0) {
+        return;
+    }
+    if is_handler(checker, &function)
         && let Returns::One(ty) = *returns
         && let Some(guard) = checker.catalog.guard_template(ty)
     {
         report_in_handler(checker, &root, &function.name(), &guard);
     }
+}
+
+/// A context the root could be derived from.
+struct Parent {
+    /// How the code names it: `cancel`, `self.inner.cancel`.
+    name: String,
+    /// Where it is declared: the binding, or `self`.
+    declared: Span,
+    /// How to derive a child of the root's shape from it, `{}` standing for `name`.
+    template: String,
+    /// The derivation takes the parent by `&mut`, and it is not mutable: the fix is only shown.
+    needs_mut: bool,
+}
+
+fn parent_in_scope(checker: &Checker, root: &Expr, returns: &Returns) -> Option<Parent> {
+    if let Some((id, template, needs_mut)) = context_in_scope(checker, root, returns) {
+        let binding = checker.model.binding(id);
+        return Some(Parent {
+            name: binding.name(),
+            declared: checker.span(&binding.ident),
+            template,
+            needs_mut,
+        });
+    }
+    self_field_parent(checker, root, returns)
+}
+
+/// A context held in a field of `self` (at any depth) in a method: the service's own token,
+/// whose cancellation should reach the operations its methods start.
+fn self_field_parent(checker: &Checker, root: &Expr, returns: &Returns) -> Option<Parent> {
+    let model = checker.model;
+    let receiver = model
+        .visible_bindings(SpanKey::of(root))
+        .into_iter()
+        .find(|&id| model.binding(id).name() == "self")?;
+    let binding = model.binding(receiver);
+    let Some(Ty::Struct(owner)) = &binding.ty else {
+        return None;
+    };
+    let (path, template) = field_with_context(checker, *owner, returns, 0)?;
+    // Replacing the service's own token (`self.cancel = CancellationToken::new()`) is no
+    // detachment.
+    if assigned_to_self(checker) {
+        return None;
+    }
+    Some(Parent {
+        name: format!("self.{path}"),
+        declared: checker.span(&binding.ident),
+        template,
+        needs_mut: false,
+    })
+}
+
+/// The first field path (`inner.cancel`) of a struct that holds a context with a derivation
+/// of the root's shape.
+fn field_with_context(
+    checker: &Checker,
+    owner: crate::model::StructId,
+    returns: &Returns,
+    depth: usize,
+) -> Option<(String, String)> {
+    if depth > 3 {
+        return None;
+    }
+    let def = checker.model.struct_def(owner);
+    // A suggestion must name fields this file can reach (another module's private field is no
+    // parent it can derive from).
+    let mut fields: Vec<(&String, &Ty)> = def
+        .fields
+        .iter()
+        .filter(|(name, _)| checker.model.field_reachable(owner, name))
+        .collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, ty) in &fields {
+        if name.starts_with('_') {
+            continue;
+        }
+        if let Ty::Api(api) = ty
+            && let Some(template) = checker.catalog.derivation(*api, returns)
+        {
+            return Some((name.to_string(), template));
+        }
+    }
+    fields.into_iter().find_map(|(name, ty)| match ty {
+        Ty::Struct(inner) if !name.starts_with('_') => {
+            field_with_context(checker, *inner, returns, depth + 1)
+                .map(|(path, template)| (format!("{name}.{path}"), template))
+        }
+        _ => None,
+    })
+}
+
+/// Whether the root's statement assigns it to a field of `self`.
+fn assigned_to_self(checker: &Checker) -> bool {
+    checker.parents().any(|node| match node {
+        Node::Expr(Expr::Assign(assign)) => {
+            let mut place = unreferenced(&assign.left);
+            while let Expr::Field(field) = place {
+                place = &field.base;
+            }
+            matches!(place, Expr::Path(p) if p.path.is_ident("self"))
+        }
+        _ => false,
+    })
 }
 
 /// The root call being reported.
@@ -120,22 +236,26 @@ fn what(checker: &Checker, returns: &Returns) -> &'static str {
     }
 }
 
-fn report_in_scope(checker: &Checker, root: &Root, binding: BindingId, template: &str) {
-    let binding = checker.model.binding(binding);
-    let name = binding.name();
-    let derived = template.replace("{}", &name);
+fn report_in_scope(checker: &Checker, root: &Root, parent: &Parent) {
+    let name = &parent.name;
+    let derived = parent.template.replace("{}", name);
     let (shown, what) = (&root.shown, root.what);
     let message = format!(
         "`{shown}` makes a root {what} although `{name}` is in scope: work under it keeps running when `{name}` is cancelled"
     );
     let span = checker.span(root.expr);
-    let fix = Fix::maybe_incorrect(
-        format!("derive it from `{name}`: `{derived}`"),
-        vec![Edit::replace(span, derived)],
-    );
+    let edits = vec![Edit::replace(span, derived.clone())];
+    let fix = if parent.needs_mut {
+        Fix::has_placeholders(
+            format!("derive it from `{name}` (which must be mutable for this): `{derived}`"),
+            edits,
+        )
+    } else {
+        Fix::maybe_incorrect(format!("derive it from `{name}`: `{derived}`"), edits)
+    };
     let diagnostic = Diagnostic::new(BACKGROUND_IN_HANDLER.name, span, message)
         .with_label(format!("new root {what}"))
-        .with_secondary(checker.span(&binding.ident), format!("`{name}` is in scope here"))
+        .with_secondary(parent.declared, format!("`{name}` is in scope here"))
         .with_fix(fix);
     checker.report(diagnostic);
 }
@@ -213,7 +333,7 @@ fn is_handler(checker: &Checker, function: &FnNode) -> bool {
 /// A context the root could be derived from: a parameter of the enclosing function or
 /// closures, or a binding the closure or async block around the root captures (mentions),
 /// with a catalog derivation to the root's shape. The most recently declared one wins.
-fn context_in_scope(checker: &Checker, root: &Expr, returns: &Returns) -> Option<(BindingId, String)> {
+fn context_in_scope(checker: &Checker, root: &Expr, returns: &Returns) -> Option<(BindingId, String, bool)> {
     // The innermost closure or async block: bindings declared outside it are captures.
     let mut boundary = None;
     for node in checker.parents() {
@@ -226,8 +346,23 @@ fn context_in_scope(checker: &Checker, root: &Expr, returns: &Returns) -> Option
             _ => {}
         }
     }
-    let visible = checker.model.visible_bindings(SpanKey::of(root));
-    visible.into_iter().rev().find_map(|id| {
+    // Only a parameter, or a binding a closure captures, can be the context in scope: the
+    // function's other bindings are passed over before asking whether the name is visible
+    // (a function making thousands of roots would otherwise list them all for each).
+    let node = SpanKey::of(root);
+    let candidates = checker
+        .model
+        .function_bindings(node, boundary.is_none())
+        .into_iter()
+        .filter(|&id| {
+            let binding = checker.model.binding(id);
+            let param = matches!(binding.kind, BindingKind::Param | BindingKind::ClosureParam);
+            matches!(binding.ty, Some(Ty::Api(_)))
+                && (param || boundary.is_some())
+                && checker.model.names_at(id, node)
+        });
+    let candidates: Vec<BindingId> = candidates.collect();
+    candidates.into_iter().rev().find_map(|id| {
         let binding = checker.model.binding(id);
         let Some(Ty::Api(ty)) = binding.ty else {
             return None;
@@ -258,7 +393,9 @@ fn context_in_scope(checker: &Checker, root: &Expr, returns: &Returns) -> Option
         if waits && root_is_cancelled(checker, root) {
             return None;
         }
-        Some((id, template))
+        // `new_child_context(&mut self)` compiles only on a mutable binding.
+        let needs_mut = checker.catalog.derivation_mutates(ty, returns) && !binding.mutable;
+        Some((id, template, needs_mut))
     })
 }
 
@@ -288,9 +425,19 @@ fn uses_with_role(checker: &Checker, id: BindingId, roles: &[Role]) -> bool {
         id: BindingId,
         roles: &'c [Role],
         found: bool,
+        named: Vec<usize>,
     }
     impl<'a> Visit<'a> for Calls<'_, 'a> {
+        fn visit_block(&mut self, block: &'a syn::Block) {
+            for stmt in stmts_naming(block, &self.named) {
+                self.visit_stmt(stmt);
+            }
+        }
+
         fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found || !names_inside(&self.named, expr.extent()) {
+                return;
+            }
             if let Expr::MethodCall(call) = expr {
                 let mut receiver = unreferenced(&call.receiver);
                 while let Expr::MethodCall(inner) = receiver
@@ -325,6 +472,7 @@ fn uses_with_role(checker: &Checker, id: BindingId, roles: &[Role]) -> bool {
         id,
         roles,
         found: false,
+        named: named_at(checker, id),
     };
     calls.visit_block(block);
     calls.found
@@ -409,7 +557,18 @@ enum Up<'a> {
     Other,
 }
 
-fn root_escapes(checker: &Checker, root: &Expr) -> bool {
+/// Which ways out spare a root.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    /// Returned to the caller, or tied to this scope by a kept guard.
+    Returned,
+    /// Also kept anywhere: a struct literal, a field, a collection, a constructor's result, a
+    /// closure.
+    Kept,
+}
+
+/// The nodes above the node being checked, innermost first, up to the function's body.
+fn ups_of<'a>(checker: &Checker<'a>) -> Vec<Up<'a>> {
     let mut ups = Vec::new();
     for node in checker.parents() {
         ups.push(match node {
@@ -424,12 +583,25 @@ fn root_escapes(checker: &Checker, root: &Expr) -> bool {
             _ => Up::Other,
         });
     }
-    flows_out(checker, SpanKey::of(root), &ups, false, 0)
+    ups
 }
 
 /// Whether the value at `start` is returned, stored in a struct literal or a field, or (for a
 /// token, `guard` false) tied to a guard that is kept; `ups` are the nodes above it.
-fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: usize) -> bool {
+fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], escape: Escape, depth: usize) -> bool {
+    flows_out_as(checker, start, ups, escape, false, depth)
+}
+
+/// [`flows_out`], for a value that is a guard (`guard`: kept in a named binding is enough).
+fn flows_out_as(
+    checker: &Checker,
+    start: SpanKey,
+    ups: &[Up],
+    escape: Escape,
+    guard: bool,
+    depth: usize,
+) -> bool {
+    let kept = escape == Escape::Kept;
     let mut child = start;
     for (i, up) in ups.iter().enumerate() {
         match *up {
@@ -457,7 +629,7 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
                     return if guard {
                         !matches!(strip_type(&local.pat), Pat::Wild(_))
                     } else {
-                        bindings_flow_out(checker, &local.pat, depth)
+                        bindings_flow_out(checker, &local.pat, escape, depth)
                     };
                 }
                 _ => return false,
@@ -478,17 +650,21 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
                     | Expr::Match(_)
                     | Expr::Tuple(_)
                     | Expr::Array(_) => {}
-                    Expr::Closure(_) | Expr::Return(_) | Expr::Struct(_) => return true,
+                    Expr::Return(_) => return true,
+                    Expr::Closure(_) => return kept,
+                    // A struct literal keeps the value; it may itself be returned.
+                    Expr::Struct(_) if kept => return true,
+                    Expr::Struct(_) => {}
                     Expr::Assign(assign) => {
                         if SpanKey::of(&*assign.right) != child {
                             return false;
                         }
                         return match unreferenced(&assign.left) {
-                            Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => true,
+                            Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => kept,
                             left @ Expr::Path(_) if !guard => checker
                                 .model
                                 .binding_of(left)
-                                .is_some_and(|id| binding_flows_out(checker, id, depth)),
+                                .is_some_and(|id| binding_flows_out(checker, id, escape, depth)),
                             _ => false,
                         };
                     }
@@ -496,8 +672,14 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
                         if SpanKey::of(&*call.receiver) != child {
                             // An argument: kept if stored or sent somewhere
                             // (`self.tokens.push(token)`, `jobs.insert(id, token)`).
-                            let storing = STORING_METHODS.contains(&call.method.to_string().as_str());
-                            return storing || matches!(unreferenced(&call.receiver), Expr::Field(_));
+                            let method = call.method.to_string();
+                            // Sent to another owner, who manages it from now on.
+                            if SENDING_METHODS.contains(&method.as_str()) {
+                                return true;
+                            }
+                            let storing = STORING_METHODS.contains(&method.as_str());
+                            return kept
+                                && (storing || matches!(unreferenced(&call.receiver), Expr::Field(_)));
                         }
                         if guard {
                             return false;
@@ -505,16 +687,24 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
                         if call.method == "clone" && call.args.is_empty() {
                             // The clone is the same token.
                         } else if makes_guard(checker, expr) {
-                            return flows_out(checker, SpanKey::of(expr), &ups[i + 1..], true, depth);
+                            return flows_out_as(
+                                checker,
+                                SpanKey::of(expr),
+                                &ups[i + 1..],
+                                escape,
+                                true,
+                                depth,
+                            );
                         } else {
                             return false;
                         }
                     }
                     Expr::Call(call) => {
                         if is_constructor(&call.func) {
-                            return true;
-                        }
-                        if !is_wrapper(&call.func) {
+                            if kept {
+                                return true;
+                            }
+                        } else if !is_wrapper(&call.func) {
                             return false;
                         }
                     }
@@ -527,7 +717,7 @@ fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], guard: bool, depth: 
     false
 }
 
-/// Methods that keep their argument: collections, registries, channels.
+/// Methods that keep their argument: collections, registries.
 const STORING_METHODS: &[&str] = &[
     "insert",
     "push",
@@ -539,10 +729,10 @@ const STORING_METHODS: &[&str] = &[
     "store",
     "set",
     "replace",
-    "send",
-    "try_send",
-    "send_replace",
 ];
+
+/// Channel sends: the receiver owns the value.
+const SENDING_METHODS: &[&str] = &["send", "try_send", "send_replace", "blocking_send"];
 
 /// A method call returning a guard that cancels when dropped (`token.drop_guard()`).
 fn makes_guard(checker: &Checker, call: &Expr) -> bool {
@@ -587,21 +777,24 @@ fn is_constructor(func: &Expr) -> bool {
 }
 
 /// Whether a value bound by `pat` flows out through any of its bindings.
-fn bindings_flow_out(checker: &Checker, pat: &Pat, depth: usize) -> bool {
+fn bindings_flow_out(checker: &Checker, pat: &Pat, escape: Escape, depth: usize) -> bool {
     match pat {
         Pat::Ident(ident) => checker
             .model
             .binding_declared_by(&ident.ident)
-            .is_some_and(|id| binding_flows_out(checker, id, depth)),
-        Pat::Type(typed) => bindings_flow_out(checker, &typed.pat, depth),
-        Pat::Tuple(tuple) => tuple.elems.iter().any(|p| bindings_flow_out(checker, p, depth)),
-        Pat::Paren(paren) => bindings_flow_out(checker, &paren.pat, depth),
+            .is_some_and(|id| binding_flows_out(checker, id, escape, depth)),
+        Pat::Type(typed) => bindings_flow_out(checker, &typed.pat, escape, depth),
+        Pat::Tuple(tuple) => tuple
+            .elems
+            .iter()
+            .any(|p| bindings_flow_out(checker, p, escape, depth)),
+        Pat::Paren(paren) => bindings_flow_out(checker, &paren.pat, escape, depth),
         _ => false,
     }
 }
 
 /// Whether any use of a binding, in the enclosing function, flows out.
-fn binding_flows_out(checker: &Checker, id: BindingId, depth: usize) -> bool {
+fn binding_flows_out(checker: &Checker, id: BindingId, escape: Escape, depth: usize) -> bool {
     if depth > 3 {
         return false;
     }
@@ -611,9 +804,11 @@ fn binding_flows_out(checker: &Checker, id: BindingId, depth: usize) -> bool {
     let mut finder = Uses {
         checker,
         id,
+        escape,
         depth,
         stack: vec![Up::FnBody],
         found: false,
+        named: named_at(checker, id),
     };
     finder.visit_block(block);
     finder.found
@@ -624,19 +819,55 @@ fn binding_flows_out(checker: &Checker, id: BindingId, depth: usize) -> bool {
 struct Uses<'c, 'a> {
     checker: &'c Checker<'a>,
     id: BindingId,
+    escape: Escape,
     depth: usize,
     stack: Vec<Up<'a>>,
     found: bool,
+    /// Where the binding is named (sorted): code between these offsets is not walked.
+    named: Vec<usize>,
+}
+
+/// Where a binding is named, sorted. A walk looking for its uses descends only into code that
+/// holds one of them: a function with thousands of roots is walked once per root along the
+/// paths to its uses, not whole.
+fn named_at(checker: &Checker, id: BindingId) -> Vec<usize> {
+    let mut named: Vec<usize> = checker
+        .model
+        .binding(id)
+        .references
+        .iter()
+        .map(|span| span.byte_range().start)
+        .collect();
+    named.sort_unstable();
+    named
+}
+
+/// Whether one of the offsets lies in `range`.
+fn names_inside(named: &[usize], range: std::ops::Range<usize>) -> bool {
+    let first = named.partition_point(|&at| at < range.start);
+    named.get(first).is_some_and(|&at| at < range.end)
+}
+
+/// The statements of a block that hold one of the offsets, in order (found by binary search:
+/// the statements are in source order).
+fn stmts_naming<'a>(block: &'a syn::Block, named: &[usize]) -> Vec<&'a Stmt> {
+    let mut found: Vec<usize> = named
+        .iter()
+        .map(|&at| block.stmts.partition_point(|stmt| stmt.extent().end <= at))
+        .filter(|&i| i < block.stmts.len() && names_inside(named, block.stmts[i].extent()))
+        .collect();
+    found.dedup();
+    found.into_iter().map(|i| &block.stmts[i]).collect()
 }
 
 impl<'a> Visit<'a> for Uses<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.found {
+        if self.found || !names_inside(&self.named, expr.extent()) {
             return;
         }
         if matches!(expr, Expr::Path(_)) && self.checker.model.binding_of(expr) == Some(self.id) {
             let ups: Vec<Up> = self.stack.iter().rev().copied().collect();
-            if flows_out(self.checker, SpanKey::of(expr), &ups, false, self.depth + 1) {
+            if flows_out(self.checker, SpanKey::of(expr), &ups, self.escape, self.depth + 1) {
                 self.found = true;
             }
             return;
@@ -654,7 +885,9 @@ impl<'a> Visit<'a> for Uses<'_, 'a> {
 
     fn visit_block(&mut self, block: &'a syn::Block) {
         self.stack.push(Up::Block(block));
-        syn::visit::visit_block(self, block);
+        for stmt in stmts_naming(block, &self.named) {
+            self.visit_stmt(stmt);
+        }
         self.stack.pop();
     }
 

@@ -3,45 +3,43 @@ use syn::{Expr, FnArg};
 
 use crate::checker::{Checker, FnNode, FnOwner};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
+use crate::lints::Rule;
 use crate::model::Ty;
+use crate::model::calls::{self, Callee, Owner};
 use crate::model::catalog::{Kind, Position, glob_match, type_spelling};
 
 super::declare_rule! {
     /// ## What it does
-    /// Checks that a function's context and cancellation-token parameters sit together at
-    /// the end of the parameter list their API expects:
+    /// Checks that a function taking a Go-style context (go-lib, goish, halo-core, ctx,
+    /// rs_ctx, or any API configured with `position = "first"`) takes it **first**, as in
+    /// Go, with its other context and token parameters beside it.
     ///
-    /// - Go-style contexts (go-lib, goish, halo-core, ctx, rs_ctx) come **first**, as in Go;
-    /// - cancellation tokens (tokio-util, stop-token) and framework or tree contexts
-    ///   (scuffle-context, tokio-context, rmcp's `RequestContext`) come first **or** last,
-    ///   never in the middle.
+    /// Cancellation tokens and framework contexts alone are `token_param_order`'s (pedantic):
+    /// Rust has no "first" convention for them. A function taking both a Go-style context and
+    /// a token is checked here: the contexts go together at the start or the end.
     ///
     /// The receiver does not count, several context parameters may sit side by side, and one
     /// finding is reported per function. In-house contexts (types named `…Context`/`…Ctx`) and
     /// tracing `Span`s may stand next to the group, and callbacks and futures (`impl FnOnce`,
-    /// `F: Future`) may follow it, as Rust puts them last. A function whose tokens are all only
-    /// stored in struct literals (a constructor's `Self { shutdown, .. }`) is not checked: they
-    /// are part of the value being built, not the context of the call. Methods of `impl Trait for T` are
-    /// not checked (the
-    /// trait fixes their signature; its declaration is checked instead), nor are closures,
-    /// `extern` functions, `std::task::Context` (a poll context) and OpenTelemetry's `Context`
-    /// (a value carrier with no position convention).
+    /// `F: Future`) may follow it, as Rust puts them last. A function whose contexts are all
+    /// only stored in struct literals (a constructor's `Self { ctx, .. }`) is not checked: they
+    /// are part of the value being built, not the context of the call. Methods of `impl Trait
+    /// for T` are not checked (the trait fixes their signature; its declaration is checked
+    /// instead), nor are closures, `extern` functions, `std::task::Context` (a poll context)
+    /// and OpenTelemetry's `Context` (a value carrier with no position convention).
     ///
     /// ## Why is this bad?
-    /// A context is the one argument every call in a chain passes along. Where it always sits
-    /// in the same place, call sites read alike and a missing or swapped context stands out.
-    /// Real Rust code puts tokens last far more often than first, so tokens may go at either
-    /// end; a token lost between two ordinary arguments is the shape to avoid.
+    /// A context is the one argument every call in a chain passes along. Go-style context
+    /// crates carry Go's convention over: the context comes first. Where it always sits in the
+    /// same place, call sites read alike and a missing or swapped context stands out.
     ///
     /// ## Example
     /// ```rust
-    /// fn fetch(url: &str, cancel: &CancellationToken, retries: u32) { … }
     /// fn lookup(key: &str, ctx: go_lib::context::Context) { … }
     /// ```
     ///
     /// Use instead:
     /// ```rust
-    /// fn fetch(url: &str, retries: u32, cancel: &CancellationToken) { … }
     /// fn lookup(ctx: go_lib::context::Context, key: &str) { … }
     /// ```
     ///
@@ -49,27 +47,33 @@ super::declare_rule! {
     /// In `ctxlint.toml`, per API (a built-in one is named to change it):
     /// ```toml
     /// [[api]]
-    /// name = "tokio-util"
-    /// position = "last"                    # "first" | "last" | "either" | "none"
+    /// name = "go-lib"
+    /// position = "first"                   # "first" | "last" | "either" | "none"
     /// allow_types_before = ["&mut Formatter", "&TestHarness"]
     /// allow_types_after = ["Tripwire"]
     /// ```
-    /// `allow_types_before` lists parameter types that may precede the contexts (test
-    /// handles, formatters), `allow_types_after` those that may follow them; they are compared
-    /// without whitespace, lifetimes and module paths, `&T` is not `T`, and `*` matches any
-    /// text (`"*Handle"`).
+    /// An API at `first` is checked by this rule; one at `last` or `either` by
+    /// `token_param_order`. `allow_types_before` lists parameter types that may precede the
+    /// contexts (test handles, formatters), `allow_types_after` those that may follow them;
+    /// they are compared without whitespace, lifetimes and module paths, `&T` is not `T`, and
+    /// `*` matches any text (`"*Handle"`).
     ///
     /// ## Fix safety
-    /// The fix reorders the signature only. Every call site must change with it (the note
-    /// names those in the same file), and so must callers in other files and implementations
-    /// of a trait, so it is only applied with `--unsafe-fixes`.
+    /// The fix reorders the signature and the arguments of every call in the same file that
+    /// surely calls the function: `name(…)`, `Self::name(…)`, `Type::name(…)`, and method calls
+    /// on `self` inside the type's impl or on a binding of the type. Mentions it cannot be sure
+    /// of (the function passed as a value, a method call on a receiver of unknown type, a macro
+    /// ctxlint does not read) are named in a note and left alone, and callers in other files
+    /// and implementations of a trait must change by hand, so it is only applied with
+    /// `--unsafe-fixes`.
     ///
     /// ## References
     /// - revive `context-as-argument` (Go)
     /// - <https://go.dev/wiki/CodeReviewComments#contexts>
     pub static CONTEXT_PARAM_ORDER = {
         name: "context_param_order",
-        summary: "context parameters are not together at the start or end of the parameter list",
+        summary: "a Go-style context parameter is not first",
+        group: super::Group::Style,
         level: Level::Warn,
         on_fn: check_fn,
     }
@@ -90,6 +94,12 @@ enum End {
 }
 
 fn check_fn(checker: &Checker, function: &FnNode) {
+    check(checker, function, &CONTEXT_PARAM_ORDER);
+}
+
+/// Checks a function's parameter order for `rule`: `context_param_order` takes the functions
+/// with a Go-style context (an API at `first`), `token_param_order` the others.
+pub(super) fn check(checker: &Checker, function: &FnNode, rule: &'static Rule) {
     if function.is_trait_impl() || function.sig.abi.is_some() {
         return;
     }
@@ -117,6 +127,13 @@ fn check_fn(checker: &Checker, function: &FnNode) {
         .iter()
         .all(|&i| only_stored(function, &params[i].arg.pat))
     {
+        return;
+    }
+    let go_style = params
+        .iter()
+        .filter_map(|p| p.context)
+        .any(|id| checker.catalog.ty(id).position == Position::First);
+    if go_style != (rule.name == CONTEXT_PARAM_ORDER.name) {
         return;
     }
     let position = position_of(checker, &params);
@@ -164,7 +181,7 @@ fn check_fn(checker: &Checker, function: &FnNode) {
     let Some(moved) = (0..params.len()).find(|&i| params[i].context.is_some() && order[i] != i) else {
         return;
     };
-    report(checker, function, &params, &order, moved, position, end);
+    report(checker, rule, function, &params, &order, moved, position, end);
 }
 
 /// Whether the parameter bound by `pat` is used, and only as a field value of struct
@@ -337,8 +354,10 @@ fn reordered(params: &[Param], head: usize, tail: usize, end: End) -> Vec<usize>
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report(
     checker: &Checker,
+    rule: &'static Rule,
     function: &FnNode,
     params: &[Param],
     order: &[usize],
@@ -380,122 +399,175 @@ fn report(
         .iter()
         .map(|&i| checker.text(params[i].arg).to_string())
         .collect();
-    let mut edits = Vec::new();
-    for (slot, &from) in order.iter().enumerate() {
-        if from != slot {
-            edits.push(Edit::replace(checker.span(params[slot].arg), slots[slot].clone()));
-        }
-    }
     let name = function.name();
     let title = match end {
         End::Start => format!("move the {what} to the start: `{name}({})`", slots.join(", ")),
         End::End => format!("move the {what} to the end: `{name}({})`", slots.join(", ")),
     };
-    let mut diagnostic = Diagnostic::new(CONTEXT_PARAM_ORDER.name, checker.span(param), message)
+    let (fix, notes) = reorder_fix(checker, function, order, title);
+    let mut diagnostic = Diagnostic::new(rule.name, checker.span(param), message)
         .with_label(label)
-        .with_fix(Fix::maybe_incorrect(title, edits));
-    let lines = call_sites(checker, function, params.len());
-    diagnostic = diagnostic.with_note(match lines.as_slice() {
-        [] => format!("no call of `{name}` in this file; callers elsewhere must change too"),
-        [line] => format!("the call of `{name}` on line {line} must change too"),
-        _ => {
-            let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
-            format!(
-                "the calls of `{name}` on lines {} must change too",
-                lines.join(", ")
-            )
-        }
-    });
-    if let FnOwner::Trait(_) = function.owner {
-        diagnostic = diagnostic.with_note("every implementation of the trait must change too");
+        .with_fix(fix);
+    for note in notes {
+        diagnostic = diagnostic.with_note(note);
     }
     checker.report(diagnostic);
 }
 
-/// Lines of the calls in this file that may call `function` with `arity` arguments: a method
-/// call of its name; a path call of a free function (`name(…)`, `self::name(…)`); or of an
-/// associated function through its type (`Self::name(…)`, `Type::name(…)`).
-fn call_sites(checker: &Checker, function: &FnNode, arity: usize) -> Vec<usize> {
-    struct Calls<'c, 'a> {
-        checker: &'c Checker<'a>,
-        name: String,
-        method: bool,
-        /// For an associated function, the names its type goes by (`Self`, `Type`).
-        owners: Vec<String>,
-        arity: usize,
-        lines: Vec<usize>,
-    }
-    impl Calls<'_, '_> {
-        fn calls_it(&self, expr: &Expr) -> bool {
-            match expr {
-                Expr::MethodCall(call) => {
-                    self.method && call.method == self.name && call.args.len() == self.arity
-                }
-                Expr::Call(call) => {
-                    let Expr::Path(path) = &*call.func else {
-                        return false;
-                    };
-                    let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                    let Some((last, before)) = names.split_last() else {
-                        return false;
-                    };
-                    let prefix_ok = if self.owners.is_empty() {
-                        before
-                            .iter()
-                            .all(|s| matches!(s.as_str(), "self" | "super" | "crate"))
-                    } else {
-                        before.last().is_some_and(|owner| self.owners.contains(owner))
-                    };
-                    let arity = if self.method { self.arity + 1 } else { self.arity };
-                    *last == self.name && prefix_ok && call.args.len() == arity
-                }
-                _ => false,
-            }
-        }
-    }
-    impl<'ast> Visit<'ast> for Calls<'_, '_> {
-        fn visit_expr(&mut self, expr: &'ast Expr) {
-            if self.calls_it(expr) {
-                let at = self.checker.span(expr).start;
-                self.lines.push(self.checker.source.location(at).line);
-            }
-            syn::visit::visit_expr(self, expr);
-        }
-
-        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-            if let Some(body) = self.checker.model.macro_body(mac) {
-                body.visit(self);
-            }
-        }
-    }
-    let method = function
+/// The fix that puts `function`'s parameters (the receiver not counted) in `order` (for each
+/// slot, the index of the parameter that goes there), with every call in this file that
+/// surely calls it rewritten alike, and notes naming the calls it could not rewrite. The fix
+/// is MaybeIncorrect: calls in other files (and implementations of a trait) are not seen.
+pub(crate) fn reorder_fix(
+    checker: &Checker,
+    function: &FnNode,
+    order: &[usize],
+    title: String,
+) -> (Fix, Vec<String>) {
+    let params: Vec<&syn::PatType> = function
         .sig
         .inputs
-        .first()
-        .is_some_and(|input| matches!(input, FnArg::Receiver(_)));
-    let owners = match function.owner {
-        FnOwner::Free => Vec::new(),
-        FnOwner::Impl(item) => {
-            let mut owners = vec!["Self".to_string()];
-            if let syn::Type::Path(ty) = &*item.self_ty
-                && let Some(last) = ty.path.segments.last()
-            {
-                owners.push(last.ident.to_string());
-            }
-            owners
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(arg) => Some(arg),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let mut edits = Vec::new();
+    for (slot, &from) in order.iter().enumerate() {
+        if from != slot {
+            edits.push(Edit::replace(
+                checker.span(params[slot]),
+                checker.text(params[from]).to_string(),
+            ));
         }
-        FnOwner::Trait(item) => vec!["Self".to_string(), item.ident.to_string()],
-    };
-    let mut calls = Calls {
-        checker,
+    }
+    let callee = Callee {
         name: function.name(),
-        method,
-        owners,
-        arity,
-        lines: Vec::new(),
+        owner: match function.owner {
+            FnOwner::Free => Owner::Free,
+            FnOwner::Impl(item) => match item.self_ty.as_ref() {
+                syn::Type::Path(ty) => Owner::Type(
+                    ty.path
+                        .segments
+                        .last()
+                        .map(|s| s.ident.to_string())
+                        .unwrap_or_default(),
+                ),
+                _ => Owner::Type(String::new()),
+            },
+            FnOwner::Trait(item) => Owner::Trait(item.ident.to_string()),
+        },
+        receiver: matches!(function.sig.inputs.first(), Some(FnArg::Receiver(_))),
+        arity: params.len(),
     };
-    calls.visit_file(checker.file);
-    calls.lines.sort_unstable();
-    calls.lines.dedup();
-    calls.lines
+    let code = checker.source.code();
+    let mut sites = calls::call_sites(checker.file, code, &callee, Some(checker.model));
+    // Calls in bodies the parse left out: look again in the whole file.
+    if !sites.unread.is_empty()
+        && let Some(full) = checker.full_file()
+    {
+        sites = calls::call_sites(full, code, &callee, Some(checker.model));
+    }
+    let line = |at: usize| {
+        checker
+            .source
+            .location(checker.source.span_from_code(at..at).start)
+            .line
+    };
+    let mut rewritten = Vec::new();
+    for call in &sites.calls {
+        rewritten.push(line(call.span.start));
+        // A call inside another's arguments moves with them: the outer call is rewritten whole.
+        let inside_another = sites
+            .calls
+            .iter()
+            .any(|other| other.span != call.span && contains(&other.span, &call.span));
+        if !inside_another {
+            let span = checker.source.span_from_code(call.span.clone());
+            edits.push(Edit::replace(span, rewrite_call(code, call, &sites.calls, order)));
+        }
+    }
+    edits.sort_by_key(|edit| edit.span.start);
+    let name = &callee.name;
+    let mut notes = Vec::new();
+    rewritten.dedup();
+    match rewritten.as_slice() {
+        [] => {}
+        [one] => notes.push(format!(
+            "the fix also rewrites the call of `{name}` on line {one}"
+        )),
+        lines => notes.push(format!(
+            "the fix also rewrites the calls of `{name}` on lines {}",
+            join(lines)
+        )),
+    }
+    let mut unsure: Vec<String> = sites
+        .unsure
+        .iter()
+        .map(|u| format!("line {} ({})", line(u.at), u.why))
+        .collect();
+    unsure.extend(
+        sites
+            .unread
+            .iter()
+            .map(|&at| format!("line {} (code ctxlint does not read)", line(at))),
+    );
+    unsure.dedup();
+    if !unsure.is_empty() {
+        notes.push(format!(
+            "not rewritten, as ctxlint cannot tell whether they call it: {}",
+            unsure.join(", ")
+        ));
+    }
+    notes.push(match function.owner {
+        FnOwner::Trait(_) => format!(
+            "callers of `{name}` in other files, and every implementation of the trait, must change too"
+        ),
+        _ => format!("callers of `{name}` in other files must change too"),
+    });
+    (Fix::maybe_incorrect(title, edits), notes)
+}
+
+fn contains(outer: &std::ops::Range<usize>, inner: &std::ops::Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// The text of `call` with its arguments in `order`, calls nested in them rewritten too.
+fn rewrite_call(code: &str, call: &calls::Call, all: &[calls::Call], order: &[usize]) -> String {
+    let mut out = String::new();
+    let mut cursor = call.span.start;
+    for (slot, &from) in order.iter().enumerate() {
+        // The receiver (`a.f(x).f(y)`) may hold a call too.
+        out.push_str(&rewrite_range(code, &(cursor..call.args[slot].start), all, order));
+        out.push_str(&rewrite_range(code, &call.args[from], all, order));
+        cursor = call.args[slot].end;
+    }
+    out.push_str(&code[cursor..call.span.end]);
+    out
+}
+
+/// The text of `range` with the outermost calls inside it rewritten.
+fn rewrite_range(code: &str, range: &std::ops::Range<usize>, all: &[calls::Call], order: &[usize]) -> String {
+    let mut out = String::new();
+    let mut cursor = range.start;
+    // `all` is sorted by start: the first call found at a point is the outermost.
+    for call in all.iter().filter(|c| contains(range, &c.span)) {
+        if call.span.start < cursor {
+            continue;
+        }
+        out.push_str(&code[cursor..call.span.start]);
+        out.push_str(&rewrite_call(code, call, all, order));
+        cursor = call.span.end;
+    }
+    out.push_str(&code[cursor..range.end]);
+    out
+}
+
+fn join(lines: &[usize]) -> String {
+    lines
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,6 +1,6 @@
 use syn::{Expr, ExprAssign, Stmt};
 
-use crate::checker::{Checker, Node};
+use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Callable, Kind, Returns, Role};
 use crate::model::loops::Loop;
@@ -10,26 +10,22 @@ use crate::source::Span;
 
 super::declare_rule! {
     /// ## What it does
-    /// Finds contexts derived inside loops in two shapes:
+    /// Finds a context declared outside a loop that is re-assigned to a child of itself in
+    /// the loop (`ctx = ctx.with_value(…)`, `(ctx, cancel) = with_timeout(&ctx, d)`,
+    /// `ctx = WithValue(ctx, k, v)`): the chain grows by one layer every iteration.
     ///
-    /// - a context declared outside the loop is re-assigned to a child of itself
-    ///   (`ctx = ctx.with_value(…)`, `(ctx, cancel) = with_timeout(&ctx, d)`,
-    ///   `ctx = WithValue(ctx, k, v)`): the chain grows by one layer every iteration;
-    /// - a timeout context is derived on every iteration from the same parent with the same
-    ///   duration (`with_timeout(&parent, d)` with `parent` and `d` unchanged by the loop).
+    /// A fresh timeout derived on every iteration from the same parent is the pedantic
+    /// `timeout_in_loop`'s.
     ///
     /// ## Why is this bad?
     /// A context is a chain of layers; after n iterations of `ctx = ctx.with_value(…)` every
     /// lookup walks n layers, every cancellation visits them, and none can be freed while the
-    /// last one lives (Go's `fatcontext`). A fresh timeout per iteration from the same parent
-    /// starts a timer (for some crates a thread) and registers a child each time; where the
-    /// loop should share one deadline, deriving it once is both cheaper and what was meant.
+    /// last one lives (Go's `fatcontext`).
     ///
     /// Spared: shadowing (`let ctx = ctx.with_value(…)` inside the loop, which starts from the
     /// outer context each time), a context that is reset to a root earlier in the same
-    /// iteration, contexts declared inside the loop, loops whose body always leaves in its first
-    /// iteration, and per-iteration child tokens and cancel contexts without a duration (one per
-    /// connection or job is the normal shape).
+    /// iteration, contexts declared inside the loop, and loops whose body always leaves in its
+    /// first iteration.
     ///
     /// ## Example
     /// ```rust
@@ -50,31 +46,29 @@ super::declare_rule! {
     ///
     /// ## Fix safety
     /// Turning the assignment into a `let` shadows the context for the rest of the iteration
-    /// only, and moving a timeout derivation before the loop makes every iteration share one
-    /// deadline: both change behaviour if later code relied on the old one, so they are applied
-    /// only with `--unsafe-fixes`, and only shown where the cancel function is used in the loop
-    /// or the place is a field.
+    /// only, which changes behaviour if later code relied on the old one, so it is applied
+    /// only with `--unsafe-fixes`, and only shown where the place is a field or the
+    /// assignment sits deeper than the loop body's own statements.
     ///
     /// ## References
     /// - Go's `fatcontext` linter
     pub static DERIVE_IN_LOOP = {
         name: "derive_in_loop",
-        summary: "a context is derived from itself, or a timeout from the same parent, on every iteration of a loop",
+        summary: "a context is replaced by a child of itself on every iteration of a loop",
+        group: super::Group::Perf,
         level: Level::Warn,
         on_expr: check,
     }
 }
 
 fn check(checker: &Checker, expr: &Expr) {
-    match expr {
-        Expr::Assign(assign) => check_self_derivation(checker, assign),
-        Expr::Call(_) | Expr::MethodCall(_) => check_timeout(checker, expr),
-        _ => {}
+    if let Expr::Assign(assign) = expr {
+        check_self_derivation(checker, assign);
     }
 }
 
 /// The innermost loop around the node being checked that runs more than once.
-fn repeating_loop<'a>(checker: &Checker<'a>) -> Option<Loop<'a>> {
+pub(super) fn repeating_loop<'a>(checker: &Checker<'a>) -> Option<Loop<'a>> {
     checker
         .enclosing_loops()
         .into_iter()
@@ -200,8 +194,71 @@ fn shadow(checker: &Checker, assign: &ExprAssign, root: BindingId, found: &Loop)
             .iter()
             .any(|stmt| matches!(stmt, Stmt::Expr(Expr::Assign(a), Some(_)) if std::ptr::eq(a, assign)))
     });
+    let binding = checker.model.binding(root);
+    // After the fix the outer binding is never assigned: its `mut` would only draw rustc's
+    // "does not need to be mutable".
+    let unmut = (binding.mutable
+        && top_level
+        && binding.writes.iter().all(|w| {
+            w.kind == WriteKind::Assign
+                && found.span().contains(w.at)
+                && w.at.range().start >= at.range().start
+        }))
+    .then(|| mut_keyword(checker, &binding.ident))
+    .flatten();
+    let read_later = binding.references.iter().any(|r| {
+        let mention = SpanKey::from_span(*r);
+        found.span().contains(mention) && mention.range().start >= at.range().end
+    });
+    if top_level && !read_later {
+        // Nothing later in the iteration reads the derived context: a shadow would be an
+        // unused variable, so the derivation goes (or, in a tuple, its context element).
+        let mut edits = match &*assign.left {
+            Expr::Tuple(tuple) => {
+                let mut edits = vec![Edit::insert(left.start, "let ")];
+                edits.extend(
+                    tuple
+                        .elems
+                        .iter()
+                        .filter(|elem| checker.model.binding_of(elem) == Some(root))
+                        .map(|elem| Edit::replace(checker.span(elem), "_")),
+                );
+                edits
+            }
+            _ => {
+                let statement = found.block().and_then(|body| {
+                    body.stmts
+                        .iter()
+                        .find(|stmt| matches!(stmt, Stmt::Expr(Expr::Assign(a), Some(_)) if std::ptr::eq(a, assign)))
+                });
+                let Some(statement) = statement else {
+                    return Fix::has_placeholders(title, vec![Edit::insert(left.start, keyword)]);
+                };
+                vec![Edit::replace(
+                    checker.source.whole_lines(checker.span(statement)),
+                    "",
+                )]
+            }
+        };
+        edits.extend(unmut);
+        edits.extend(deferred_declarations(checker, assign, root, found));
+        let title = match &*assign.left {
+            Expr::Tuple(_) => "drop the derived context: nothing later in the iteration reads it",
+            _ => "remove the derivation: nothing later in the iteration reads it",
+        };
+        // Read after the loop, the growing chain may be what the code wants to hand on: the
+        // values should travel differently, which needs a person.
+        let read_after_loop = binding
+            .references
+            .iter()
+            .any(|r| SpanKey::from_span(*r).range().start >= found.span().range().end);
+        return match read_after_loop {
+            true => Fix::has_placeholders(title, edits),
+            false => Fix::maybe_incorrect(title, edits),
+        };
+    }
     // `let mut (a, b)` is not Rust: in a tuple, `mut` goes on the element assigned again.
-    let edits = match &*assign.left {
+    let mut edits = match &*assign.left {
         Expr::Tuple(tuple) if again => {
             let mut edits = vec![Edit::insert(left.start, "let ")];
             edits.extend(
@@ -215,180 +272,14 @@ fn shadow(checker: &Checker, assign: &ExprAssign, root: BindingId, found: &Loop)
         }
         _ => vec![Edit::insert(left.start, keyword)],
     };
+    edits.extend(unmut);
+    if top_level {
+        edits.extend(deferred_declarations(checker, assign, root, found));
+    }
     if top_level {
         Fix::maybe_incorrect(title, edits)
     } else {
         Fix::has_placeholders(title, edits)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// A fresh timeout per iteration.
-
-fn check_timeout(checker: &Checker, expr: &Expr) {
-    let model = checker.model;
-    let Some(callable) = model.callable(expr) else {
-        return;
-    };
-    if callable.role != Some(Role::Derive { timeout: true }) {
-        return;
-    }
-    let Some(parent) = model.derived_from(expr) else {
-        return;
-    };
-    if assigned_back(checker, parent) {
-        return;
-    }
-    let Some(found) = repeating_loop(checker) else {
-        return;
-    };
-    let args: Vec<&Expr> = match expr {
-        Expr::Call(call) => call.args.iter().collect(),
-        Expr::MethodCall(call) => std::iter::once(&*call.receiver).chain(call.args.iter()).collect(),
-        _ => return,
-    };
-    if !args.iter().all(|arg| model.is_invariant(arg, found.span())) {
-        return;
-    }
-    let message = format!(
-        "`{}` derives a new timeout context from `{}` with the same duration on every iteration of this loop; derive it once before the loop",
-        callable.name,
-        checker.text(uncloned(parent))
-    );
-    let diagnostic = Diagnostic::new(DERIVE_IN_LOOP.name, checker.span(expr), message)
-        .with_label("a new timer and child per iteration")
-        .with_secondary(checker.loop_head(&found), "in this loop")
-        .with_note("each iteration gets its own deadline; if it should, keep it and allow this finding")
-        .with_fix(hoist_statement(checker, expr, &found));
-    checker.report(diagnostic);
-}
-
-/// Whether the derivation is assigned back to its own parent (the first shape, reported as such).
-fn assigned_back(checker: &Checker, parent: &Expr) -> bool {
-    for node in checker.parents() {
-        match node {
-            Node::Expr(Expr::Assign(assign)) => {
-                let place = match &*assign.left {
-                    Expr::Tuple(t) => t.elems.first(),
-                    left => Some(left),
-                };
-                return place.is_some_and(|place| same_place(checker, uncloned(parent), place));
-            }
-            Node::Stmt(_) => return false,
-            _ => {}
-        }
-    }
-    false
-}
-
-/// Moves the `let` holding the derivation before the loop, when it is a statement of the loop
-/// body and nothing it binds is a cancel function used in the loop.
-fn hoist_statement(checker: &Checker, expr: &Expr, found: &Loop) -> Fix {
-    let title = "derive it once before the loop";
-    let statement = checker.parents().find_map(|node| match node {
-        Node::Stmt(stmt) => Some(stmt),
-        _ => None,
-    });
-    let target = checker.statement_around(found.expr);
-    let (Some(statement @ Stmt::Local(local)), Some(target), Some(body)) = (statement, target, found.block())
-    else {
-        return placeholder_hoist(checker, expr, found, title);
-    };
-    let at_top = body.stmts.iter().any(|s| std::ptr::eq(s, statement));
-    let init = local.init.as_ref().map(|init| &*init.expr);
-    let derives = init.is_some_and(|init| {
-        let mut e = init;
-        loop {
-            e = match e {
-                Expr::Try(t) => &t.expr,
-                Expr::Paren(p) => &p.expr,
-                Expr::Field(f) => &f.base,
-                _ => break,
-            };
-        }
-        std::ptr::eq(e, expr)
-    });
-    if !at_top || !derives {
-        return placeholder_hoist(checker, expr, found, title);
-    }
-    let source = checker.source;
-    let span = checker.span(statement);
-    let line = source.line_index(span.start);
-    let line_range = source.full_line_range(line);
-    let alone = source.text[line_range.start..span.start].trim().is_empty()
-        && source.text[span.end..source.line_range(source.line_index(span.end)).end]
-            .trim()
-            .is_empty();
-    let removal = if alone {
-        Span::new(
-            line_range.start,
-            source.full_line_range(source.line_index(span.end)).end,
-        )
-    } else {
-        span
-    };
-    let start = checker.span(target).start;
-    let indent = source.indent_at(start);
-    let newline = source.newline();
-    let edits = vec![
-        Edit::insert(start, format!("{}{newline}{indent}", checker.text(statement))),
-        Edit::replace(removal, ""),
-    ];
-    // A cancel function called in the loop would cancel the shared context after one
-    // iteration.
-    let cancels_in_loop = bound_cancel_fns(checker, &local.pat).iter().any(|&id| {
-        checker
-            .model
-            .binding(id)
-            .references
-            .iter()
-            .any(|r| found.span().contains(SpanKey::from_span(*r)))
-    });
-    if cancels_in_loop {
-        Fix::has_placeholders(
-            "derive it once before the loop, and cancel it after the loop",
-            edits,
-        )
-    } else {
-        Fix::maybe_incorrect(title, edits)
-    }
-}
-
-/// A `let` before the loop for a derivation that is not a statement of its own.
-fn placeholder_hoist(checker: &Checker, expr: &Expr, found: &Loop, title: &str) -> Fix {
-    let mut edits = vec![Edit::replace(checker.span(expr), "derived.clone()")];
-    if let Some(target) = checker.statement_around(found.expr) {
-        let start = checker.span(target).start;
-        let indent = checker.source.indent_at(start);
-        let newline = checker.source.newline();
-        edits.push(Edit::insert(
-            start,
-            format!("let derived = {};{newline}{indent}", checker.text(expr)),
-        ));
-    }
-    Fix::has_placeholders(title, edits)
-}
-
-/// The cancel functions a pattern binds.
-fn bound_cancel_fns(checker: &Checker, pat: &syn::Pat) -> Vec<BindingId> {
-    let mut out = Vec::new();
-    collect_bindings(checker, pat, &mut out);
-    out.retain(|&id| {
-        matches!(
-            checker.model.binding(id).ty,
-            Some(crate::model::Ty::Api(ty)) if checker.catalog.ty(ty).kind == Kind::CancelFn
-        )
-    });
-    out
-}
-
-fn collect_bindings(checker: &Checker, pat: &syn::Pat, out: &mut Vec<BindingId>) {
-    match pat {
-        syn::Pat::Ident(p) => out.extend(checker.model.binding_declared_by(&p.ident)),
-        syn::Pat::Tuple(t) => t.elems.iter().for_each(|e| collect_bindings(checker, e, out)),
-        syn::Pat::Type(t) => collect_bindings(checker, &t.pat, out),
-        syn::Pat::Paren(p) => collect_bindings(checker, &p.pat, out),
-        _ => {}
     }
 }
 
@@ -407,9 +298,48 @@ fn place_root(checker: &Checker, place: &Expr) -> Option<BindingId> {
 }
 
 /// Whether two place expressions name the same place: the same text, rooted in the same binding.
-fn same_place(checker: &Checker, a: &Expr, b: &Expr) -> bool {
+pub(super) fn same_place(checker: &Checker, a: &Expr, b: &Expr) -> bool {
     let text = |e: &Expr| checker.text(e).split_whitespace().collect::<String>();
     place_root(checker, a).is_some() && place_root(checker, a) == place_root(checker, b) && text(a) == text(b)
+}
+
+/// `let cancel;` statements of the loop body for the other names the tuple assignment sets:
+/// once the assignment is a `let`, it declares them itself and those would be unused.
+fn deferred_declarations(checker: &Checker, assign: &ExprAssign, root: BindingId, found: &Loop) -> Vec<Edit> {
+    let (Expr::Tuple(tuple), Some(body)) = (&*assign.left, found.block()) else {
+        return Vec::new();
+    };
+    let model = checker.model;
+    let at = SpanKey::of(assign);
+    let mut edits = Vec::new();
+    for id in tuple.elems.iter().filter_map(|elem| model.binding_of(elem)) {
+        let binding = model.binding(id);
+        if id == root || !binding.writes.iter().all(|w| at.contains(w.at)) {
+            continue;
+        }
+        let declaration = body.stmts.iter().find(|stmt| {
+            matches!(stmt, Stmt::Local(local) if local.init.is_none()
+                && matches!(&local.pat, syn::Pat::Ident(pat) if SpanKey::of(&pat.ident) == SpanKey::of(&binding.ident)))
+        });
+        if let Some(statement) = declaration {
+            edits.push(Edit::replace(
+                checker.source.whole_lines(checker.span(statement)),
+                "",
+            ));
+        }
+    }
+    edits
+}
+
+/// The edit removing `mut ` before a binding's name (`mut cx: Context`, `let mut cx`).
+fn mut_keyword(checker: &Checker, ident: &syn::Ident) -> Option<Edit> {
+    let start = checker.span(ident).start;
+    let before = &checker.source.text[..start];
+    let keyword = before.trim_end().strip_suffix("mut")?;
+    let preceded_by_ref = keyword.trim_end().ends_with("ref");
+    let separated =
+        keyword.is_empty() || keyword.ends_with(|c: char| c.is_whitespace() || c == '(' || c == ',');
+    (separated && !preceded_by_ref).then(|| Edit::replace(Span::new(keyword.len(), start), ""))
 }
 
 fn is_name(expr: &Expr) -> bool {

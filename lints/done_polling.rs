@@ -14,11 +14,15 @@ super::declare_rule! {
     /// ## What it does
     /// Finds loops that wait for cancellation by polling it:
     ///
-    /// - a loop whose condition, or only way out, is a cancellation check (`is_cancelled()`,
-    ///   `is_done()`, `err().is_none()`, `Err()`, `cancelled().now_or_never()`, `try_recv()`
-    ///   on a done channel) and whose body waits only by sleeping or spinning: nothing at all,
-    ///   `thread::sleep`, `yield_now`, `spin_loop`, or, in async code, awaits of nothing but a
-    ///   sleep that is not raced against cancellation;
+    /// - a loop that stops on a cancellation check (`is_cancelled()`, `is_done()`,
+    ///   `err().is_none()`, `Err()`, `cancelled().now_or_never()`, `try_recv()` on a done
+    ///   channel: its condition, or an `if` around a way out) and awaits a sleep that is not
+    ///   raced against cancellation, whatever else it awaits and however else it may end: an
+    ///   idle or back-off sleep holds shutdown up until it ends. Sleeps are `tokio::time::sleep`
+    ///   and `sleep_until`, an awaited `.sleep(d)`/`.sleep_until(t)` on any receiver (an
+    ///   injected clock), an awaited `interval.tick()`, and whatever the configuration declares;
+    /// - a loop whose condition, or only way out, is such a check and whose body waits only by
+    ///   spinning or blocking sleeps: nothing at all, `thread::sleep`, `yield_now`, `spin_loop`;
     /// - a `select!` inside a loop with a `default` arm beside an arm on `done()`/`cancelled()`,
     ///   when the loop does nothing else but sleep or spin;
     /// - a `select!` inside a `loop` whose arm on `cancelled()`/`done()` does not leave the loop.
@@ -29,10 +33,12 @@ super::declare_rule! {
     /// ready at once, every time: a loop that selects on it and stays in the loop spins.
     ///
     /// Checking cancellation once per iteration of a loop that does real work (awaits I/O,
-    /// blocks on a channel, computes) is cooperative cancellation and is fine, as are loops
-    /// that also wait on `cancelled()` in a `select!` without `default`, and
-    /// `run_until_cancelled`. tokio's `select! { …, else => … }` does not poll: its `else` runs
-    /// only once every branch is disabled.
+    /// blocks on a channel, computes) without sleeping is cooperative cancellation and is fine,
+    /// as are loops whose waits are raced against cancellation: a `select!` (without
+    /// `default`) with an arm on `cancelled()`, `run_until_cancelled`, and a sleep that is only
+    /// a `select!` arm beside real work (a timeout on that work, like `timeout(d, rx.recv())`).
+    /// tokio's `select! { …, else => … }` does not poll: its `else` runs only once every
+    /// branch is disabled.
     ///
     /// ## Example
     /// ```rust
@@ -60,6 +66,17 @@ super::declare_rule! {
     /// once more: these fixes are applied only with `--unsafe-fixes`. Where the wait cannot be
     /// written for the API at hand, the fix is only described.
     ///
+    /// ## Configuration
+    /// An in-house clock or wait function counts as a sleep once declared with the `sleep`
+    /// role in `ctxlint.toml`:
+    /// ```toml
+    /// [[api]]
+    /// name = "acme-time"
+    /// crates = ["acme_time"]
+    /// functions."acme_time::pause" = { role = "sleep" }
+    /// methods.wait_for = { role = "sleep" }   # any receiver's `.wait_for(d)`
+    /// ```
+    ///
     /// ## References
     /// - ruff `ASYNC110` (async-busy-wait)
     /// - staticcheck `SA5004` (empty default in a `for`/`select` loop)
@@ -67,6 +84,7 @@ super::declare_rule! {
     pub static DONE_POLLING = {
         name: "done_polling",
         summary: "a loop waits for cancellation by polling it, sleeping or spinning in between",
+        group: super::Group::Correctness,
         level: Level::Warn,
         on_expr: check_loop,
         on_macro: check_select,
@@ -208,24 +226,26 @@ struct PollExit<'a> {
     poll: Poll<'a>,
     /// The `if`s that check it.
     guards: Vec<&'a syn::ExprIf>,
+    /// No other way out of the loop (`?`, a `break` elsewhere) exists.
+    only_exit: bool,
 }
 
 fn check_loop(checker: &Checker, expr: &Expr) {
     let Some(found) = Loop::of(expr) else {
         return;
     };
-    let (poll, guards) = match expr {
+    let (poll, guards, only_exit) = match expr {
         Expr::While(w) => {
             let Some(poll) = poll_in(checker, &w.cond) else {
                 return;
             };
-            (poll, Vec::new())
+            (poll, Vec::new(), true)
         }
         Expr::Loop(_) => {
             let Some(exit) = poll_exit(checker, &found) else {
                 return;
             };
-            (exit.poll, exit.guards)
+            (exit.poll, exit.guards, exit.only_exit)
         }
         _ => return,
     };
@@ -241,6 +261,10 @@ fn check_loop(checker: &Checker, expr: &Expr) {
     let Some(busy) = iteration.busy() else {
         return;
     };
+    // A loop that spins or blocks while it waits for more than cancellation polls them all.
+    if !only_exit && busy != Busy::SleepAwait {
+        return;
+    }
     let checks = format!("`{}`", poll.name());
     let target = checker.text(poll.target);
     let wait = poll
@@ -305,10 +329,15 @@ fn poll_exit<'a>(checker: &Checker<'a>, found: &Loop<'a>) -> Option<PollExit<'a>
         .filter(|exit| exit.leaves() && exit.kind != ExitKind::Diverge)
         .collect();
     let guarded = |at: SpanKey| guards.iter().any(|g| SpanKey::of(&g.then_branch).contains(at));
-    if exits.is_empty() || !exits.iter().all(|exit| guarded(exit.at)) {
+    if !exits.iter().any(|exit| guarded(exit.at)) {
         return None;
     }
-    Some(PollExit { poll, guards })
+    let only_exit = exits.iter().all(|exit| guarded(exit.at));
+    Some(PollExit {
+        poll,
+        guards,
+        only_exit,
+    })
 }
 
 /// What one iteration of a loop does while it waits.
@@ -354,16 +383,26 @@ impl<'c, 'a> Iteration<'c, 'a> {
     }
 
     fn busy(&self) -> Option<Busy> {
-        if self.raced || self.waits {
+        if self.raced {
             None
         } else if !self.sleeps.is_empty() {
+            // An idle or back-off sleep holds shutdown up however much else the loop does.
             Some(Busy::SleepAwait)
-        } else if self.work {
+        } else if self.waits || self.work {
             None
         } else if self.sleeps_sync {
             Some(Busy::Sleep)
         } else {
             Some(Busy::Spin)
+        }
+    }
+
+    /// A future that only waits for time to pass.
+    fn is_sleep(&self, future: &Expr) -> bool {
+        let future = unreferenced(future);
+        match self.role(future) {
+            Some(role) => role == Role::Sleep,
+            None => is_clock_wait(future),
         }
     }
 
@@ -374,8 +413,11 @@ impl<'c, 'a> Iteration<'c, 'a> {
     /// A future being awaited (by `.await`, `join!` or a blocking `select!`).
     fn awaited(&mut self, future: &'a Expr, whole: &'a Expr) {
         let future = unreferenced(future);
+        if self.is_sleep(future) {
+            self.sleeps.push(whole);
+            return;
+        }
         match self.role(future) {
-            Some(Role::Sleep) => self.sleeps.push(whole),
             Some(Role::Spin) => {}
             Some(Role::Wait | Role::RunUntilCancelled) => self.raced = true,
             _ => {
@@ -407,7 +449,12 @@ impl<'c, 'a> Iteration<'c, 'a> {
         } else if select.flavor == SelectFlavor::Channel {
             self.waits = true;
         } else {
+            // A sleep raced against real work is that work's timeout, not an idle wait.
+            let waits_on_work = select.arms.iter().any(|arm| !self.is_sleep(&arm.expr));
             for arm in &select.arms {
+                if waits_on_work && self.is_sleep(&arm.expr) {
+                    continue;
+                }
                 if let Some(pat) = &arm.pat {
                     self.arm_starts
                         .push((self.checker.span(&arm.expr).start, self.checker.span(pat).start));
@@ -421,6 +468,19 @@ impl<'c, 'a> Iteration<'c, 'a> {
         for fallback in &select.fallbacks {
             self.visit_expr(&fallback.body);
         }
+    }
+}
+
+/// An awaited wait for time on some clock: `clock.sleep(d)`, `time.sleep_until(t)` (an
+/// injected clock), `interval.tick()`.
+fn is_clock_wait(future: &Expr) -> bool {
+    let Expr::MethodCall(call) = future else {
+        return false;
+    };
+    match call.method.to_string().as_str() {
+        "sleep" | "sleep_until" => call.args.len() == 1,
+        "tick" => call.args.is_empty(),
+        _ => false,
     }
 }
 
@@ -519,6 +579,8 @@ impl<'a> Visit<'a> for Iteration<'_, 'a> {
                 self.work = true;
                 let awaiting = matches!(name.as_str(), "select" | "select_biased" | "join" | "try_join");
                 self.waits |= awaiting || mentions_await(&mac.tokens);
+                // A `select!` ctxlint cannot read may well wait on cancellation.
+                self.raced |= matches!(name.as_str(), "select" | "select_biased");
             }
             None => {}
         }
@@ -742,9 +804,13 @@ fn race_sleep(checker: &Checker, poll: &Poll, guards: &[&syn::ExprIf], iteration
     let statement = iteration.sleep_statements.contains(&SpanKey::of(sleep));
     let span = checker.span(sleep);
     let indent = checker.source.indent_at(span.start);
-    let future = checker.text(&awaited.base);
+    let inner = checker.source.nested_indent(span.start);
+    // The future's own continuation lines move one level deeper with it.
+    let future = checker
+        .text(&awaited.base)
+        .replace(&format!("\n{indent}"), &format!("\n{inner}"));
     let replacement = format!(
-        "tokio::select! {{{newline}{indent}    _ = {target}.{wait}() => {exit},{newline}{indent}    _ = {future} => {{}}{newline}{indent}}}"
+        "tokio::select! {{{newline}{inner}_ = {target}.{wait}() => {exit},{newline}{inner}_ = {future} => {{}}{newline}{indent}}}"
     );
     let edits = vec![Edit::replace(span, replacement)];
     if poll.wait.is_some() && tokio_sleep && statement && iteration.sleeps.len() == 1 {

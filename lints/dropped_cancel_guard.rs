@@ -1,7 +1,7 @@
 use syn::{Expr, Pat, Stmt};
 
 use crate::checker::Checker;
-use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Level};
 use crate::model::Ty;
 use crate::model::catalog::{Kind, OnDrop, TypeId};
 use crate::source::Span;
@@ -62,6 +62,7 @@ super::declare_rule! {
     pub static DROPPED_CANCEL_GUARD = {
         name: "dropped_cancel_guard",
         summary: "a guard whose drop cancels, or a cancel function, is thrown away",
+        group: super::Group::Correctness,
         level: Level::Warn,
         on_stmt: check_stmt,
         on_expr: check_temporary_receiver,
@@ -128,10 +129,7 @@ fn check_stmt(checker: &Checker, stmt: &Stmt) {
             let Some(init) = &local.init else {
                 return;
             };
-            if produces_value(checker, &init.expr) {
-                let ty = checker.model.type_of(&init.expr);
-                check_discarding_pattern(checker, &local.pat, ty.as_ref(), &init.expr);
-            }
+            check_let(checker, &local.pat, &init.expr, &mut bound_names(&local.pat));
             check_unused_cancel(checker, &local.pat);
         }
         Stmt::Expr(Expr::Assign(assign), Some(_)) if produces_value(checker, &assign.right) => {
@@ -160,15 +158,62 @@ fn check_stmt(checker: &Checker, stmt: &Stmt) {
     }
 }
 
-/// `let _ = …`, `let (ctx, _) = …`, `let _: DropGuard = …`.
-fn check_discarding_pattern(checker: &Checker, pat: &Pat, ty: Option<&Ty>, init: &Expr) {
+/// `let pat = init`; a tuple pattern bound to a tuple expression pairs up element by element
+/// (`let (_, n) = (token.drop_guard(), 1)`).
+/// `names` are those the whole pattern binds, so that a fix binding a second guard in it picks
+/// another name.
+fn check_let(checker: &Checker, pat: &Pat, init: &Expr, names: &mut Vec<String>) {
+    if let (Pat::Tuple(pats), Expr::Tuple(values)) = (pat, init)
+        && pats.elems.len() == values.elems.len()
+        && !pats.elems.iter().any(|elem| matches!(elem, Pat::Rest(_)))
+    {
+        for (pat, value) in pats.elems.iter().zip(&values.elems) {
+            check_let(checker, pat, value, names);
+        }
+        return;
+    }
+    if produces_value(checker, init) {
+        let ty = checker.model.type_of(init);
+        check_discarding_pattern(checker, pat, ty.as_ref(), init, names);
+    }
+}
+
+/// `base`, or `base2`, `base3`… if the pattern already binds it; the name is then taken.
+fn unused_name(base: &str, names: &mut Vec<String>) -> String {
+    let name = std::iter::once(base.to_string())
+        .chain((2..).map(|i| format!("{base}{i}")))
+        .find(|name| !names.contains(name))
+        .expect("a free name");
+    names.push(name.clone());
+    name
+}
+
+/// The names a pattern binds.
+fn bound_names(pat: &Pat) -> Vec<String> {
     match pat {
-        Pat::Wild(wild) => discarded(checker, checker.span(wild), ty, init),
+        Pat::Ident(ident) => vec![ident.ident.to_string()],
+        Pat::Type(typed) => bound_names(&typed.pat),
+        Pat::Paren(paren) => bound_names(&paren.pat),
+        Pat::Tuple(tuple) => tuple.elems.iter().flat_map(bound_names).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `let _ = …`, `let (ctx, _) = …`, `let _: DropGuard = …`.
+fn check_discarding_pattern(
+    checker: &Checker,
+    pat: &Pat,
+    ty: Option<&Ty>,
+    init: &Expr,
+    names: &mut Vec<String>,
+) {
+    match pat {
+        Pat::Wild(wild) => discarded(checker, checker.span(wild), ty, init, names),
         Pat::Type(typed) => {
             let written = checker.model.written_type(&typed.ty);
-            check_discarding_pattern(checker, &typed.pat, written.or(ty), init);
+            check_discarding_pattern(checker, &typed.pat, written.or(ty), init, names);
         }
-        Pat::Paren(paren) => check_discarding_pattern(checker, &paren.pat, ty, init),
+        Pat::Paren(paren) => check_discarding_pattern(checker, &paren.pat, ty, init, names),
         Pat::Tuple(tuple) => {
             let Some(Ty::Tuple(elems)) = ty else {
                 return;
@@ -177,7 +222,7 @@ fn check_discarding_pattern(checker: &Checker, pat: &Pat, ty: Option<&Ty>, init:
                 if matches!(elem, Pat::Rest(_)) {
                     break;
                 }
-                check_discarding_pattern(checker, elem, elem_ty.as_ref(), init);
+                check_discarding_pattern(checker, elem, elem_ty.as_ref(), init, names);
             }
         }
         _ => {}
@@ -191,7 +236,7 @@ fn check_discarding_assignee(checker: &Checker, left: &Expr, ty: Option<&Ty>, in
         Expr::Infer(infer) if matches!(ty, Some(Ty::Api(_))) => {
             let Some(ty) = ty else { return };
             let Some((guard, on_drop)) = dropped_guard(checker, ty) else {
-                return discarded(checker, checker.span(infer), Some(ty), init);
+                return discarded(checker, checker.span(infer), Some(ty), init, &mut Vec::new());
             };
             let span = checker.span(infer);
             let fix = Fix::machine_applicable(
@@ -200,7 +245,7 @@ fn check_discarding_assignee(checker: &Checker, left: &Expr, ty: Option<&Ty>, in
             );
             Violation::Dropped { ty: guard, on_drop }.report(checker, span, fix);
         }
-        Expr::Infer(infer) => discarded(checker, checker.span(infer), ty, init),
+        Expr::Infer(infer) => discarded(checker, checker.span(infer), ty, init, &mut Vec::new()),
         Expr::Paren(paren) => check_discarding_assignee(checker, &paren.expr, ty, init),
         Expr::Tuple(tuple) => {
             let Some(Ty::Tuple(elems)) = ty else {
@@ -215,7 +260,7 @@ fn check_discarding_assignee(checker: &Checker, left: &Expr, ty: Option<&Ty>, in
 }
 
 /// A value of type `ty`, made by `init`, is bound to the `_` at `wildcard`.
-fn discarded(checker: &Checker, wildcard: Span, ty: Option<&Ty>, init: &Expr) {
+fn discarded(checker: &Checker, wildcard: Span, ty: Option<&Ty>, init: &Expr, names: &mut Vec<String>) {
     let Some(ty) = ty else {
         return;
     };
@@ -240,7 +285,7 @@ fn discarded(checker: &Checker, wildcard: Span, ty: Option<&Ty>, init: &Expr) {
         }
         let fix = Fix::machine_applicable(
             "bind it to a named variable, so that it lives until the end of the scope",
-            vec![Edit::replace(wildcard, "_guard")],
+            vec![Edit::replace(wildcard, unused_name("_guard", names))],
         );
         Violation::Dropped { ty: guard, on_drop }.report(checker, wildcard, fix);
     } else if let Some(cancel_ty) = cancel_fn(checker, ty) {
@@ -365,6 +410,16 @@ fn hoist_receiver(checker: &Checker, receiver: &Expr, span: Span) -> Fix {
 /// applied with `--unsafe-fixes` when the block ends without a tail expression and nothing in
 /// it leaves early; otherwise the place is a guess and the fix is only shown.
 fn cancel_at_end_of_block(checker: &Checker, call: &str) -> Fix {
+    let mut fix = cancel_at_end_of_block_unchecked(checker, call);
+    // An async cancel (rs_ctx's `cancel().await`) cannot be awaited in synchronous code: the
+    // place is shown, the call must be made another way.
+    if call.contains(".await") && !checker.in_async() {
+        fix.applicability = Applicability::HasPlaceholders;
+    }
+    fix
+}
+
+fn cancel_at_end_of_block_unchecked(checker: &Checker, call: &str) -> Fix {
     let title = format!("call `{call}` once the work under the context is done");
     let Some(block) = checker.enclosing_block() else {
         return Fix::has_placeholders(title, Vec::new());

@@ -14,6 +14,7 @@ macro_rules! declare_rule {
         pub static $NAME:ident = {
             name: $name:literal,
             summary: $summary:literal,
+            $(group: $group:expr,)?
             level: $level:expr,
             $($hook:ident: $f:expr),* $(,)?
         }
@@ -24,6 +25,12 @@ macro_rules! declare_rule {
             summary: $summary,
             docs: concat!($($doc, "\n"),*),
             default_level: $level,
+            group: {
+                #[allow(unused_variables)]
+                let group: Option<$crate::lints::Group> = None;
+                $(let group = Some($group);)?
+                group
+            },
             hooks: $crate::lints::Hooks {
                 $($hook: Some($f),)*
                 ..$crate::lints::Hooks::NONE
@@ -38,7 +45,10 @@ mod context_param_order;
 mod derive_in_loop;
 mod done_polling;
 mod dropped_cancel_guard;
+mod parse_error;
 mod string_value_key;
+mod timeout_in_loop;
+mod token_param_order;
 mod unused_suppression;
 mod value_chain;
 mod value_lookup_in_loop;
@@ -48,12 +58,15 @@ pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
     &string_value_key::STRING_VALUE_KEY,
     &context_param_order::CONTEXT_PARAM_ORDER,
+    &token_param_order::TOKEN_PARAM_ORDER,
     &background_in_handler::BACKGROUND_IN_HANDLER,
     &value_lookup_in_loop::VALUE_LOOKUP_IN_LOOP,
     &done_polling::DONE_POLLING,
     &derive_in_loop::DERIVE_IN_LOOP,
+    &timeout_in_loop::TIMEOUT_IN_LOOP,
     &value_chain::VALUE_CHAIN,
     &unused_suppression::UNUSED_SUPPRESSION,
+    &parse_error::PARSE_ERROR,
 ];
 
 pub struct Rule {
@@ -65,7 +78,72 @@ pub struct Rule {
     /// instead / …), taken from its doc comment.
     pub docs: &'static str,
     pub default_level: Level,
+    /// Its group, as clippy's (`None` for the rules about ctxlint's own input: suppressions
+    /// and code it cannot parse).
+    pub group: Option<Group>,
     pub hooks: Hooks,
+}
+
+/// Groups of rules, as clippy's: a group's name selects its rules in `-A/-W/-D` and in the
+/// configuration's `[rules]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Code that is wrong: work that is cancelled at once, never, or too late.
+    Correctness,
+    /// Code that is most likely wrong or fragile.
+    Suspicious,
+    /// Code that does more work than it needs.
+    Perf,
+    /// Code that goes against a convention of the API it uses.
+    Style,
+    /// Stricter conventions some projects want (allow by default).
+    Pedantic,
+}
+
+impl Group {
+    pub const ALL: [Group; 5] = [
+        Group::Correctness,
+        Group::Suspicious,
+        Group::Perf,
+        Group::Style,
+        Group::Pedantic,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Correctness => "correctness",
+            Group::Suspicious => "suspicious",
+            Group::Perf => "perf",
+            Group::Style => "style",
+            Group::Pedantic => "pedantic",
+        }
+    }
+
+    /// The level of its rules unless configured: `allow` for pedantic, `warn` for the others.
+    pub fn default_level(self) -> Level {
+        match self {
+            Group::Pedantic => Level::Allow,
+            _ => Level::Warn,
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<Group> {
+        Group::ALL.into_iter().find(|group| group.name() == name)
+    }
+
+    pub fn rules(self) -> impl Iterator<Item = &'static Rule> {
+        ALL.iter().copied().filter(move |rule| rule.group == Some(self))
+    }
+}
+
+/// The rules a name selects in levels and configuration: a rule (`rule` or `ctxlint::rule`),
+/// or every rule of a group.
+pub fn select(name: &str) -> Option<Vec<&'static Rule>> {
+    let bare = name.strip_prefix("ctxlint::").unwrap_or(name);
+    if let Some(rule) = by_name(bare) {
+        return Some(vec![rule]);
+    }
+    Group::by_name(bare).map(|group| group.rules().collect())
 }
 
 /// What a lint looks at. The checker calls each hook once per node of that kind, macro bodies
@@ -101,4 +179,22 @@ impl Rule {
 
 pub fn by_name(name: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|rule| rule.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_levels_are_their_groups() {
+        for rule in ALL {
+            if let Some(group) = rule.group {
+                assert_eq!(rule.default_level, group.default_level(), "{}", rule.name);
+            }
+        }
+        assert!(Group::ALL.iter().all(|group| group.rules().count() > 0));
+        assert_eq!(select("pedantic").unwrap().len(), 2);
+        assert_eq!(select("ctxlint::value_chain").unwrap()[0].name, "value_chain");
+        assert!(select("nope").is_none());
+    }
 }

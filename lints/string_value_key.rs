@@ -58,6 +58,7 @@ super::declare_rule! {
     pub static STRING_VALUE_KEY = {
         name: "string_value_key",
         summary: "a context value is stored or read with a key of a built-in type",
+        group: super::Group::Suspicious,
         level: Level::Warn,
         on_expr: check_call,
     }
@@ -72,6 +73,9 @@ struct BuiltinKey<'a> {
     ty: BuiltinType,
     keys: Keys,
     origin: Origin,
+    /// For a setter, the name of the value stored (`id` in `WithValue(ctx, 1, id)`), which can
+    /// name a key that says nothing itself.
+    value_name: Option<String>,
 }
 
 /// Where the key comes from, which decides the fix.
@@ -145,6 +149,10 @@ fn builtin_key<'a>(checker: &Checker, expr: &'a Expr) -> Option<BuiltinKey<'a>> 
         _ => return None,
     };
     let key = unreferenced(args.iter().nth(index)?);
+    let value_name = match callable.role {
+        Some(Role::ValueSet(_)) => args.iter().nth(index + 1).and_then(value_name),
+        _ => None,
+    };
     let ty = checker.model.builtin_type(key)?;
     let origin = origin(checker, key);
     // A string-only API can only be given strings: a name is all one can ask for.
@@ -157,7 +165,29 @@ fn builtin_key<'a>(checker: &Checker, expr: &'a Expr) -> Option<BuiltinKey<'a>> 
         ty,
         keys: key_arg.keys,
         origin,
+        value_name,
     })
+}
+
+/// The last name in a stored value: `id`, `user.tenant`, `user.role.clone()`, `&name`.
+fn value_name(value: &Expr) -> Option<String> {
+    match unreferenced(value) {
+        Expr::Path(path) => Some(path.path.segments.last()?.ident.to_string()),
+        Expr::Field(field) => match &field.member {
+            syn::Member::Named(ident) => Some(ident.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        Expr::MethodCall(call)
+            if call.args.is_empty()
+                && matches!(
+                    call.method.to_string().as_str(),
+                    "clone" | "to_string" | "to_owned" | "into"
+                ) =>
+        {
+            value_name(&call.receiver)
+        }
+        _ => None,
+    }
 }
 
 fn origin(checker: &Checker, key: &Expr) -> Origin {
@@ -223,6 +253,8 @@ fn wrapper_fix(checker: &Checker, found: &BuiltinKey) -> Fix {
 struct KeyGroup {
     origin: Origin,
     keys: Keys,
+    /// The name of the first value stored with this key, if any.
+    value_name: Option<String>,
     name: String,
     declaration: String,
     uses: Vec<Span>,
@@ -305,10 +337,14 @@ fn collect_groups(checker: &Checker, items: &[syn::Item]) -> Vec<KeyGroup> {
                         .iter_mut()
                         .find(|g| g.origin == found.origin && g.keys == found.keys)
                     {
-                        Some(group) => group.uses.push(span),
+                        Some(group) => {
+                            group.uses.push(span);
+                            group.value_name = group.value_name.take().or(found.value_name);
+                        }
                         None => self.groups.push(KeyGroup {
                             origin: found.origin,
                             keys: found.keys,
+                            value_name: found.value_name,
                             name: String::new(),
                             declaration: String::new(),
                             uses: vec![span],
@@ -335,9 +371,12 @@ fn collect_groups(checker: &Checker, items: &[syn::Item]) -> Vec<KeyGroup> {
     for item in items {
         collector.visit_item(item);
     }
+    // In order of first use in the text (a chain `a.with_value(1, x).with_value(2, y)` is
+    // visited from its last call).
     for group in &mut collector.groups {
         group.uses.sort();
     }
+    collector.groups.sort_by_key(|group| group.uses[0]);
     collector.groups
 }
 
@@ -345,14 +384,23 @@ fn collect_groups(checker: &Checker, items: &[syn::Item]) -> Vec<KeyGroup> {
 fn name_groups(checker: &Checker, groups: &mut [KeyGroup]) {
     let mut taken: HashSet<String> = HashSet::new();
     for group in groups.iter_mut() {
+        let free = |name: &str| !taken.contains(name) && !mentions_ident(checker.source.code(), name);
         let base = match (&group.origin, group.keys) {
+            // A number, `true` or a char says nothing; the value stored with it may (unless
+            // another key already took that name).
+            (Origin::Literal(text), Keys::Typed)
+                if !text.starts_with(['"', 'r'])
+                    && let Some(value) = &group.value_name
+                    && free(&type_name(&words(value))) =>
+            {
+                type_name(&words(value))
+            }
             (Origin::Literal(text), Keys::Typed) => type_name(&literal_words(text)),
             (Origin::Const(name), Keys::Typed) => type_name(&words(name)),
             (Origin::Literal(text), Keys::String) => const_name(&literal_words(text)),
             (Origin::Const(name), Keys::String) => name.clone(),
             (Origin::Computed, _) => "ValueKey".to_string(),
         };
-        let free = |name: &str| !taken.contains(name) && !mentions_ident(checker.source.code(), name);
         let name = if free(&base) {
             base
         } else {

@@ -5,8 +5,8 @@ use crate::diagnostic::Level;
 
 super::declare_rule! {
     /// ## What it does
-    /// Finds `// ctxlint: allow(…)` and `// ctxlint: allow-file(…)` comments that allow
-    /// nothing: the rule they name reports nothing where the comment applies, the name is not
+    /// Finds `// ctxlint: allow(…)` and `// ctxlint: allow-file(…)` comments (or `/* ctxlint:
+    /// allow(…) */`) that allow nothing: the rule they name reports nothing where the comment applies, the name is not
     /// a ctxlint rule, or the comment does not follow the grammar.
     ///
     /// A comment after code applies to findings starting on its line. A comment on a line of
@@ -36,10 +36,15 @@ super::declare_rule! {
     /// }
     /// ```
     ///
+    /// A name that is not a rule but is close to one (`dropped_cancel_gaurd`, or a word of
+    /// one rule's name such as `guard`) is reported with the rule it probably means.
+    ///
     /// ## Fix safety
-    /// Removing a comment, or a name from its list, cannot change what the program does:
-    /// machine-applicable. A comment that does not follow the grammar is removed only with
-    /// `--unsafe-fixes`, since it probably meant to suppress something.
+    /// Correcting a misspelt name to the one rule it is close to makes the comment do what its
+    /// writer wanted: machine-applicable. Removing a comment, or a name from its list, deletes
+    /// something the user wrote, so it is applied only with `--unsafe-fixes`. And while a
+    /// suppression that does not parse, or names a misspelling of a rule, applies to a
+    /// finding of that rule, the finding's own fix is held back from a safe `--fix` too.
     pub static UNUSED_SUPPRESSION = {
         name: "unused_suppression",
         summary: "a `// ctxlint: allow(…)` comment that suppresses nothing",

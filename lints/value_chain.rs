@@ -42,6 +42,7 @@ super::declare_rule! {
     pub static VALUE_CHAIN = {
         name: "value_chain",
         summary: "three or more value layers are stacked on one context",
+        group: super::Group::Perf,
         level: Level::Warn,
         on_fn: check_fn,
     }

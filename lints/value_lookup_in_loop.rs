@@ -54,6 +54,7 @@ super::declare_rule! {
     pub static VALUE_LOOKUP_IN_LOOP = {
         name: "value_lookup_in_loop",
         summary: "a context value is looked up on every iteration although the context and key do not change",
+        group: super::Group::Perf,
         level: Level::Warn,
         on_expr: check_lookup,
     }
@@ -156,7 +157,8 @@ fn check_lookup(checker: &Checker, expr: &Expr) {
     for other in same.iter().skip(1) {
         diagnostic = diagnostic.with_secondary(checker.span(*other), "and here");
     }
-    let fix = hoist(checker, &lookup, &target, &same);
+    let fix =
+        move_let(checker, &lookup, &target, &same).unwrap_or_else(|| hoist(checker, &lookup, &target, &same));
     checker.report(diagnostic.with_fix(fix));
 }
 
@@ -391,6 +393,96 @@ fn hoist(checker: &Checker, lookup: &Lookup, target: &Loop, same: &[&Expr]) -> F
     } else {
         Fix::has_placeholders(title, edits)
     }
+}
+
+/// `let user = ctx.value(&KEY);` in the loop: the `let` itself moves before the loop, under its
+/// own name, and a use inside the loop that takes the value by value clones it there.
+/// `None` when the lookup is not such a `let` or its name is used for another binding in the
+/// function (moving it could shadow that one).
+fn move_let(checker: &Checker, lookup: &Lookup, target: &Loop, same: &[&Expr]) -> Option<Fix> {
+    let (first, rest) = same.split_first()?;
+    let syn::Stmt::Local(local) = checker.enclosing_statement()? else {
+        return None;
+    };
+    let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
+    let syn::Pat::Ident(pat) = &local.pat else {
+        return None;
+    };
+    if pat.by_ref.is_some() || pat.mutability.is_some() || pat.subpat.is_some() || lookup.borrowed {
+        return None;
+    }
+    if SpanKey::of(&*init.expr) != SpanKey::of(*first) {
+        return None;
+    }
+    let model = checker.model;
+    let (id, _) = model
+        .bindings()
+        .find(|(_, b)| b.init == Some(SpanKey::of(*first)))?;
+    let name = pat.ident.to_string();
+    let function = checker.enclosing_fn()?;
+    let function = checker.span(&function.sig).start..function.block.map_or(0, |b| checker.span(b).end);
+    let homonyms = model
+        .bindings()
+        .filter(|(_, b)| b.ident == name && function.contains(&checker.span(&b.ident).start))
+        .count();
+    let outer = checker.statement_around(target.expr)?;
+    if homonyms != 1 {
+        return None;
+    }
+    let start = checker.span(outer).start;
+    let indent = checker.source.indent_at(start);
+    let newline = checker.source.newline();
+    let mut edits = vec![
+        Edit::insert(
+            start,
+            format!("let {name} = {};{newline}{indent}", checker.text(*first)),
+        ),
+        Edit::replace(checker.source.whole_lines(checker.span(local)), ""),
+    ];
+    let owned_uses = uses(checker, id, target.expr)
+        .into_iter()
+        .chain(rest.iter().copied())
+        .filter(|used| needs_clone(checker, lookup, target, used));
+    for used in owned_uses {
+        edits.push(Edit::replace(checker.span(used), format!("{name}.clone()")));
+    }
+    for other in rest
+        .iter()
+        .filter(|other| !needs_clone(checker, lookup, target, other))
+    {
+        edits.push(Edit::replace(checker.span(*other), name.clone()));
+    }
+    let title = format!("move `let {name}` before the loop");
+    Some(Fix::maybe_incorrect(title, edits))
+}
+
+/// The expressions naming binding `id` within `within`, macro bodies included.
+fn uses<'a>(checker: &Checker<'a>, id: crate::model::BindingId, within: &'a Expr) -> Vec<&'a Expr> {
+    struct Finder<'c, 'a> {
+        checker: &'c Checker<'a>,
+        id: crate::model::BindingId,
+        found: Vec<&'a Expr>,
+    }
+    impl<'a> Visit<'a> for Finder<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(expr, Expr::Path(_)) && self.checker.model.binding_of(expr) == Some(self.id) {
+                self.found.push(expr);
+            }
+            syn::visit::visit_expr(self, expr);
+        }
+        fn visit_macro(&mut self, mac: &'a syn::Macro) {
+            if let Some(body) = self.checker.model.macro_body(mac) {
+                macros::visit_body(self, body);
+            }
+        }
+    }
+    let mut finder = Finder {
+        checker,
+        id,
+        found: Vec::new(),
+    };
+    finder.visit_expr(within);
+    finder.found
 }
 
 /// Whether an owned result must be cloned where it was used: by value, a lookup could be

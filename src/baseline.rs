@@ -6,7 +6,7 @@
 //! starts on — never by line numbers, so edits elsewhere in the file do not bring old findings
 //! back. Identical findings are counted: a third copy of a line recorded twice is new.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,9 @@ use crate::paths::{self, relative_name};
 use crate::source::SourceFile;
 
 const VERSION: u32 = 1;
+
+/// More copies of one line than any file can hold: a larger count is a corrupt baseline.
+const MAX_COUNT: usize = u32::MAX as usize;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,10 +83,32 @@ pub fn root_of(baseline: &Path) -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Writes every finding of `report` to `path`; returns how many were recorded.
-pub fn write(path: &Path, report: &Report) -> Result<usize, String> {
+/// The names (as a baseline's root sees them) of the files a run linted.
+fn linted_names(report: &Report, root: &Path) -> HashSet<String> {
+    report
+        .linted
+        .iter()
+        .map(|path| relative_name(path, root))
+        .collect()
+}
+
+/// Writes every finding of `report` to `path`; returns how many were recorded, and how many
+/// entries of the old baseline were kept. Entries an
+/// existing baseline holds for files this run did not lint (`ctxlint --write-baseline b.json
+/// one_file.rs`) are kept while those files exist.
+pub fn write(path: &Path, report: &Report) -> Result<(usize, usize), String> {
     let root = root_of(path);
     let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut kept = 0;
+    if let Ok(old) = Baseline::load(path) {
+        let linted = linted_names(report, &root);
+        for (key, count) in old.counts {
+            if !linted.contains(&key.file) && root.join(&key.file).is_file() {
+                *counts.entry(key).or_default() += count;
+                kept += count;
+            }
+        }
+    }
     for file in &report.files {
         for diagnostic in &file.diagnostics {
             *counts
@@ -91,7 +116,7 @@ pub fn write(path: &Path, report: &Report) -> Result<usize, String> {
                 .or_default() += 1;
         }
     }
-    let total = counts.values().sum();
+    let total = counts.values().sum::<usize>() - kept;
     let file = File {
         version: VERSION,
         findings: counts
@@ -107,7 +132,7 @@ pub fn write(path: &Path, report: &Report) -> Result<usize, String> {
     let mut json = serde_json::to_string_pretty(&file).expect("a baseline serialises");
     json.push('\n');
     std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(total)
+    Ok((total, kept))
 }
 
 /// A loaded baseline: how many findings of each key are known.
@@ -121,7 +146,8 @@ pub struct Baseline {
 pub struct Filtered {
     /// Findings hidden because the baseline knows them.
     pub known: usize,
-    /// Baseline entries no finding matched any more (fixed, or the line changed).
+    /// Entries for linted files that no finding matched any more (fixed, or the line
+    /// changed); entries for files this run did not lint are not judged.
     pub stale: usize,
 }
 
@@ -145,7 +171,11 @@ impl Baseline {
                 file: entry.file,
                 text: entry.text,
             };
-            *counts.entry(key).or_default() += entry.count;
+            let count: &mut usize = counts.entry(key).or_default();
+            *count = count
+                .checked_add(entry.count)
+                .filter(|&total| total <= MAX_COUNT)
+                .ok_or_else(|| format!("{}: a finding's count is out of range", path.display()))?;
         }
         Ok(Baseline {
             root: root_of(path),
@@ -173,9 +203,12 @@ impl Baseline {
             });
         }
         report.files.retain(|file| !file.diagnostics.is_empty());
-        Filtered {
-            known,
-            stale: left.values().sum(),
-        }
+        let linted = linted_names(report, &self.root);
+        let stale = left
+            .iter()
+            .filter(|(key, _)| linted.contains(&key.file))
+            .map(|(_, count)| count)
+            .sum();
+        Filtered { known, stale }
     }
 }

@@ -89,11 +89,37 @@ pub struct Checker<'a> {
     /// Enclosing nodes, outermost first; the last one is the node being checked.
     stack: Vec<Node<'a>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// The file parsed again in full (the parse the model reads may leave bodies out), made
+    /// once, for lints that need every call site.
+    full: std::cell::OnceCell<Option<syn::File>>,
+    /// Facts about the whole file a lint computes once and reads per node (see [`Self::per_file`]).
+    per_file: RefCell<std::collections::HashMap<&'static str, std::rc::Rc<dyn std::any::Any>>>,
 }
 
 impl<'a> Checker<'a> {
+    /// The value `build` gives, built once per file under the name `what`: a lint that needs
+    /// a fact about the whole file for each node it checks (every call of a function, say)
+    /// walks the file once, not once per node.
+    pub fn per_file<T: 'static>(&self, what: &'static str, build: impl FnOnce() -> T) -> std::rc::Rc<T> {
+        if let Some(known) = self.per_file.borrow().get(what)
+            && let Ok(known) = known.clone().downcast::<T>()
+        {
+            return known;
+        }
+        let built = std::rc::Rc::new(build());
+        self.per_file.borrow_mut().insert(what, built.clone());
+        built
+    }
+
     pub fn report(&self, diagnostic: Diagnostic) {
         self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    /// The whole file, every function body included (parsed on first use).
+    pub fn full_file(&self) -> Option<&syn::File> {
+        self.full
+            .get_or_init(|| syn::parse_file(self.source.code()).ok())
+            .as_ref()
     }
 
     /// The file span of a syntax node.
@@ -292,6 +318,8 @@ pub fn check<'a>(
             config,
             stack: Vec::new(),
             diagnostics: RefCell::new(Vec::new()),
+            full: std::cell::OnceCell::new(),
+            per_file: RefCell::default(),
         },
         rules,
     };

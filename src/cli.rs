@@ -1,25 +1,23 @@
 //! The command line: argument parsing, and the glue from arguments to the library.
 
 use std::ffi::OsString;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::cargo::package::Packages;
 use crate::config;
 use crate::diagnostic::Level;
 use crate::discover;
 use crate::engine::{self, Settings};
-use crate::finish::Finish;
+use crate::exit;
+use crate::finish::{Finish, quiet_on_broken_pipe};
 use crate::fix;
 use crate::lints;
 use crate::model::catalog::Catalog;
-use crate::output::{Format, Options};
-
-/// Exit codes: nothing reported, findings reported, ctxlint could not do its job.
-pub const EXIT_CLEAN: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+use crate::output::{Format, Options, plural};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,6 +43,12 @@ enum Command {
         /// The lint's name, e.g. `dropped_cancel_guard`.
         rule: String,
     },
+    /// Run the language server on stdin/stdout (diagnostics as you type, quick fixes).
+    Server {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -67,15 +71,17 @@ struct CheckArgs {
     #[arg(long)]
     exit_zero: bool,
 
-    /// Set a rule to allow (not checked). Repeatable.
+    /// Set a rule, or a group (correctness, suspicious, perf, style, pedantic), to allow (not
+    /// checked). Repeatable.
     #[arg(short = 'A', long = "allow", value_name = "RULE")]
     allow: Vec<String>,
 
-    /// Set a rule to warn. Repeatable.
+    /// Set a rule or a group to warn. Repeatable.
     #[arg(short = 'W', long = "warn", value_name = "RULE")]
     warn: Vec<String>,
 
-    /// Set a rule to deny (reported as an error); `-D warnings` denies every enabled rule.
+    /// Set a rule or a group to deny (reported as an error); `-D warnings` denies every
+    /// enabled rule.
     #[arg(short = 'D', long = "deny", value_name = "RULE")]
     deny: Vec<String>,
 
@@ -118,14 +124,14 @@ pub(crate) fn parse_args<T: FromArgMatches>(
     let matches = command.try_get_matches_from(args).map_err(|error| {
         let _ = error.print();
         if error.use_stderr() {
-            EXIT_ERROR
+            exit::ERROR
         } else {
-            EXIT_CLEAN
+            exit::CLEAN
         }
     })?;
     let parsed = T::from_arg_matches(&matches).map_err(|error| {
         let _ = error.print();
-        EXIT_ERROR
+        exit::ERROR
     })?;
     Ok((parsed, matches))
 }
@@ -139,11 +145,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     match cli.command {
         Some(Command::Rules) => list_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Server { stdio: _ }) => crate::server::run(),
         None => match check(cli.check, &matches) {
             Ok(code) => code,
             Err(message) => {
                 eprintln!("error: {message}");
-                EXIT_ERROR
+                exit::ERROR
             }
         },
     }
@@ -156,64 +163,111 @@ fn list_rules() -> i32 {
         config::Loaded::default()
     });
     let width = lints::ALL.iter().map(|rule| rule.name.len()).max().unwrap_or(0);
+    let mut text = String::new();
     for rule in lints::ALL {
-        let level = loaded
-            .config
-            .rules
-            .get(rule.name)
-            .copied()
-            .unwrap_or(rule.default_level);
+        let level = loaded.config.rule_level(rule).unwrap_or(rule.default_level);
         let changed = if level == rule.default_level {
             ""
         } else {
             " (configured)"
         };
-        println!(
-            "{:width$}  {:5}  {}{changed}",
+        text.push_str(&format!(
+            "{:width$}  {:5}  {:11}  {}{changed}\n",
             rule.name,
             level.as_str(),
+            rule.group.map_or("-", lints::Group::name),
             rule.summary
-        );
+        ));
     }
-    EXIT_CLEAN
+    let groups: Vec<&str> = lints::Group::ALL.iter().map(|group| group.name()).collect();
+    text.push_str(&format!(
+        "\ngroups (for -A/-W/-D and [rules]): {}; pedantic rules are allowed by default\n",
+        groups.join(", ")
+    ));
+    print(&text)
 }
 
 fn explain(name: &str) -> i32 {
     let Some(rule) = lints::by_name(name.strip_prefix("ctxlint::").unwrap_or(name)) else {
         eprintln!("error: unknown rule `{name}` (`ctxlint rules` lists them)");
-        return EXIT_ERROR;
+        return exit::ERROR;
     };
-    println!("# {}\n", rule.name);
-    println!("Default level: {}.\n", rule.default_level.as_str());
-    print!("{}", rule.explanation());
-    EXIT_CLEAN
+    let level = match rule.group {
+        Some(group) => format!(
+            "Group: {}. Default level: {}.",
+            group.name(),
+            rule.default_level.as_str()
+        ),
+        None => format!("Default level: {}.", rule.default_level.as_str()),
+    };
+    print(&format!("# {}\n\n{level}\n\n{}", rule.name, rule.explanation()))
+}
+
+/// Writes `text` to stdout; a closed pipe (`ctxlint rules | head -1`) is no error.
+fn print(text: &str) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match quiet_on_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush())) {
+        Ok(()) => exit::CLEAN,
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::ERROR
+        }
+    }
 }
 
 fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
-    let (format, ansi_in_json) = parse_message_format(&args.message_format)?;
+    let message_format = MessageFormat::parse(&args.message_format)?;
+    // A path that does not exist is a typo: a usage error, whatever `--exit-zero` says, and a
+    // failed run for code scanning.
+    if let Some(missing) = args.paths.iter().find(|path| !path.exists()) {
+        let message = format!("`{}`: no such file or directory", missing.display());
+        if message_format.format == Format::Sarif {
+            let stdout = std::io::stdout();
+            crate::output::sarif::write_failed(&mut stdout.lock(), &message)
+                .map_err(|e| format!("cannot write the report: {e}"))?;
+        }
+        return Err(message);
+    }
     let loaded = config::discover(
         args.paths
             .first()
             .map_or(std::path::Path::new("."), PathBuf::as_path),
     )
     .map_err(|e| e.to_string())?;
+    let layers = loaded.layers.clone();
     let mut settings = settings(loaded, matches)?;
     settings.prefilter = !args.no_prefilter;
     settings.jobs = args.jobs.unwrap_or(0);
+    settings.per_file = Some(per_package(layers, matches, settings.prefilter));
 
+    discover::unreadable_roots(&args.paths)?;
+    if let Some((_, fix::Action::Write)) = args.fix.request() {
+        // Before any thread starts: they inherit the deferral.
+        fix::defer_signals();
+        settings.write_roots = Some(
+            args.paths
+                .iter()
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect(),
+        );
+    }
     let notes = discover::Notes::default();
-    let config = &settings.config;
-    let inputs = discover::files(&args.paths, notes.clone()).filter(|input| !config.is_excluded(&input.path));
-    let mut report = engine::lint_inputs(inputs, &settings);
+    let settings_ref = &settings;
+    let inputs: Vec<_> = discover::files(&args.paths, notes.clone())
+        .filter(|input| !is_excluded(settings_ref, &input.path))
+        .collect();
+    engine::index_workspace(&mut settings, &inputs, &[]);
+    let mut report = engine::lint_inputs(inputs.into_iter(), &settings);
+    config_errors(&settings)?;
     for note in notes.take() {
         eprintln!("note: {note}");
     }
     if args.stats {
         eprintln!(
-            "ctxlint: {} files, {} parsed, {} findings",
-            report.files_seen,
+            "ctxlint: {}, {} parsed, {}",
+            plural(report.files_seen, "file"),
             report.files_parsed,
-            report.diagnostic_count()
+            plural(report.diagnostic_count(), "finding")
         );
     }
     if let Some(request) = args.fix.request()
@@ -221,11 +275,16 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     {
         return Ok(code);
     }
-    let color = match format {
-        Format::Json => ansi_in_json,
-        _ => use_color(args.color),
-    };
-    let options = Options::new(format, color);
+    let mut options = message_format.options(args.color);
+    if options.format == Format::Json {
+        // JSON names each file's cargo package and target, as cargo would.
+        let mut packages = Packages::default();
+        for file in &report.files {
+            if let Some(origin) = packages.origin(&file.source.path) {
+                options.origins.insert(file.source.name.clone(), Arc::new(origin));
+            }
+        }
+    }
     let finish = Finish {
         baseline: args.baseline,
         write_baseline: args.write_baseline,
@@ -235,8 +294,56 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     finish.report(report, &options, &mut stdout.lock())
 }
 
+/// Settings for the files whose configuration is not the run's (`layers`): a package's own,
+/// layered on the workspace's, with the same flags.
+pub(crate) fn per_package(layers: Vec<PathBuf>, matches: &ArgMatches, prefilter: bool) -> engine::PerFile {
+    let matches = matches.clone();
+    engine::PerFile::new(move |dir| {
+        let loaded = config::discover(dir).map_err(|e| e.to_string())?;
+        if loaded.layers == layers {
+            return Ok(None);
+        }
+        let mut settings = settings(loaded, &matches)?;
+        settings.prefilter = prefilter;
+        Ok(Some(settings))
+    })
+}
+
+/// Whether the configuration that applies to `path` leaves it out.
+pub(crate) fn is_excluded(settings: &Settings, path: &std::path::Path) -> bool {
+    match settings.for_file(path) {
+        Some(own) => own.config.is_excluded(path),
+        None => settings.config.is_excluded(path),
+    }
+}
+
+/// A package configuration that did not load is an error of the run (exit code 2).
+pub(crate) fn config_errors(settings: &Settings) -> Result<(), String> {
+    let errors = settings
+        .per_file
+        .as_ref()
+        .map(engine::PerFile::take_errors)
+        .unwrap_or_default();
+    match errors.split_last() {
+        None => Ok(()),
+        Some((last, others)) => {
+            for error in others {
+                eprintln!("error: {error}");
+            }
+            Err(last.clone())
+        }
+    }
+}
+
 /// The catalog, rule levels (config, then `-A`/`-W`/`-D`) and configuration of a run.
 pub(crate) fn settings(loaded: config::Loaded, matches: &ArgMatches) -> Result<Settings, String> {
+    let mut settings = configured(loaded)?;
+    apply_level_flags(&mut settings, matches)?;
+    Ok(settings)
+}
+
+/// The catalog, rule levels and configuration that a loaded configuration gives (no flags).
+pub fn configured(loaded: config::Loaded) -> Result<Settings, String> {
     let mut specs = Catalog::builtin_specs();
     specs.extend(loaded.config.api.iter().cloned());
     let catalog = Catalog::build(&specs).map_err(|e| match &loaded.path {
@@ -244,12 +351,15 @@ pub(crate) fn settings(loaded: config::Loaded, matches: &ArgMatches) -> Result<S
         None => e.to_string(),
     })?;
     let mut settings = Settings::new(catalog);
-    for (name, level) in &loaded.config.rules {
-        let rule = lints::by_name(name).expect("validated");
-        settings.levels.insert(rule.name, *level);
+    for rule in lints::ALL {
+        if let Some(level) = loaded.config.rule_level(rule) {
+            settings.levels.insert(rule.name, level);
+        }
+    }
+    if let Some(limit) = loaded.config.max_file_size {
+        settings.max_file_size = limit;
     }
     settings.config = loaded.config;
-    apply_level_flags(&mut settings, matches)?;
     Ok(settings)
 }
 
@@ -281,41 +391,95 @@ pub(crate) fn apply_level_flags(settings: &mut Settings, matches: &ArgMatches) -
             }
             continue;
         }
-        let Some(rule) = lints::by_name(name.strip_prefix("ctxlint::").unwrap_or(&name)) else {
+        let Some(rules) = lints::select(&name) else {
             return Err(format!("unknown rule `{name}` (`ctxlint rules` lists them)"));
         };
-        settings.levels.insert(rule.name, level);
+        for rule in rules {
+            settings.levels.insert(rule.name, level);
+        }
     }
     Ok(())
 }
 
-/// cargo's `--message-format` values (comma-separated): returns the format and whether JSON's
-/// `rendered` field carries ANSI colour.
-pub(crate) fn parse_message_format(value: &str) -> Result<(Format, bool), String> {
-    let mut format = Format::Human;
-    let mut ansi = false;
-    for part in value.split(',').map(str::trim) {
-        match part {
-            "human" => format = Format::Human,
-            "short" => format = Format::Short,
-            "json" | "json-diagnostic-short" | "json-render-diagnostics" => format = Format::Json,
-            "json-diagnostic-rendered-ansi" => {
-                format = Format::Json;
-                ansi = true;
-            }
-            "sarif" => format = Format::Sarif,
-            "github" => format = Format::Github,
-            other => {
-                return Err(format!(
-                    "unknown message format `{other}` (human, short, json, sarif, github)"
-                ));
-            }
-        }
-    }
-    Ok((format, ansi))
+/// What `--message-format` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MessageFormat {
+    pub format: Format,
+    /// `json-diagnostic-rendered-ansi`: ANSI colour in JSON's `rendered`.
+    pub ansi: bool,
+    /// `json-diagnostic-short`: JSON's `rendered` is the one-line rendering.
+    pub short: bool,
+    /// `json-render-diagnostics`: diagnostics are rendered to stderr instead of sent as JSON.
+    pub render_diagnostics: bool,
 }
 
-pub(crate) fn use_color(when: ColorWhen) -> bool {
+impl MessageFormat {
+    /// cargo's rules: comma-separated and repeatable values; `human`, `short`, `json` (and
+    /// ctxlint's `sarif`, `github`) are kinds, of which one may be given; the `json-…` values
+    /// imply `json` and combine with it and with each other.
+    pub(crate) fn parse(value: &str) -> Result<MessageFormat, String> {
+        let mut kind: Option<Format> = None;
+        let mut parsed = MessageFormat {
+            format: Format::Human,
+            ansi: false,
+            short: false,
+            render_diagnostics: false,
+        };
+        let two_kinds = || "cannot specify two kinds of `message-format` arguments".to_string();
+        for part in value.split(',').map(|part| part.trim().to_ascii_lowercase()) {
+            let format = match part.as_str() {
+                "human" => Format::Human,
+                "short" => Format::Short,
+                "json" => Format::Json,
+                "sarif" => Format::Sarif,
+                "github" => Format::Github,
+                modifier => {
+                    match kind {
+                        None => kind = Some(Format::Json),
+                        Some(Format::Json) => {}
+                        Some(_) => return Err(two_kinds()),
+                    }
+                    match modifier {
+                        "json-diagnostic-rendered-ansi" => parsed.ansi = true,
+                        "json-diagnostic-short" => parsed.short = true,
+                        "json-render-diagnostics" => parsed.render_diagnostics = true,
+                        other => {
+                            return Err(format!(
+                                "unknown message format `{other}` (human, short, json, \
+                                 json-diagnostic-short, json-diagnostic-rendered-ansi, \
+                                 json-render-diagnostics, sarif, github)"
+                            ));
+                        }
+                    }
+                    continue;
+                }
+            };
+            if kind.is_some() {
+                return Err(two_kinds());
+            }
+            kind = Some(format);
+        }
+        parsed.format = kind.unwrap_or(Format::Human);
+        Ok(parsed)
+    }
+
+    /// Output options, with colour from `--color` and the terminal the rendering goes to.
+    pub(crate) fn options(&self, when: ColorWhen) -> Options {
+        let color = match self.format {
+            Format::Json if self.render_diagnostics => use_color(when, std::io::stderr().is_terminal()),
+            Format::Json => self.ansi,
+            _ => use_color(when, std::io::stdout().is_terminal()),
+        };
+        let mut options = Options::new(self.format, color);
+        options.json_short = self.short;
+        options.render_diagnostics = self.render_diagnostics;
+        options
+    }
+}
+
+/// Whether to colour output going to a stream (a terminal or not) under `--color` and the
+/// environment.
+pub(crate) fn use_color(when: ColorWhen, terminal: bool) -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     match when {
         ColorWhen::Always => true,
@@ -325,7 +489,7 @@ pub(crate) fn use_color(when: ColorWhen) -> bool {
         ColorWhen::Auto => match std::env::var("CARGO_TERM_COLOR").as_deref() {
             Ok("always") => true,
             Ok("never") => false,
-            _ => std::io::stdout().is_terminal(),
+            _ => terminal,
         },
     }
 }

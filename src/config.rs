@@ -17,7 +17,8 @@ use crate::model::catalog::ApiSpec;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Rule levels: `dropped_cancel_guard = "deny"`.
+    /// Rule and group levels: `dropped_cancel_guard = "deny"`, `pedantic = "warn"` (a rule's
+    /// own entry wins over its group's).
     #[serde(default)]
     pub rules: BTreeMap<String, Level>,
     /// Paths not to lint, in `.gitignore` syntax: `exclude = ["generated/", "/src/gen_*.rs"]`.
@@ -29,14 +30,18 @@ pub struct Config {
     /// The project's own context APIs, in the catalog's shape.
     #[serde(default)]
     pub api: Vec<ApiSpec>,
+    /// Files larger than this many bytes are reported instead of read (default 32 MiB).
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
     /// `exclude` and `per_path_ignores`, compiled against the configuration's directory.
     #[serde(skip)]
     paths: PathRules,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct PathRules {
-    exclude: Option<Gitignore>,
+    /// One matcher per configuration layer (each relative to its own directory).
+    exclude: Vec<Gitignore>,
     ignores: Vec<(Gitignore, Vec<&'static str>)>,
 }
 
@@ -44,7 +49,10 @@ struct PathRules {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub config: Config,
+    /// The nearest file it came from.
     pub path: Option<PathBuf>,
+    /// Every file it came from: the workspace's, then the package's layered on it.
+    pub layers: Vec<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -63,36 +71,85 @@ impl std::error::Error for ConfigError {}
 
 const FILE_NAMES: [&str; 2] = ["ctxlint.toml", ".ctxlint.toml"];
 
-/// Finds and loads the configuration for `start` (a file or directory).
+/// Finds and loads the configuration for `start` (a file or directory): the nearest one
+/// walking up; when that is a package's own (a `ctxlint.toml` beside a member's `Cargo.toml`,
+/// or its `[package.metadata.ctxlint]`), it is layered on the workspace's (found walking up
+/// from the workspace root).
 pub fn discover(start: &Path) -> Result<Loaded, ConfigError> {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if start.is_dir() {
-        Some(start.as_path())
+    let dir = if start.is_dir() {
+        start.as_path()
     } else {
-        start.parent()
+        start.parent().unwrap_or(Path::new("/"))
     };
-    while let Some(current) = dir {
+    let Some((found_in, path, config)) = nearest(dir)? else {
+        return Ok(Loaded::default());
+    };
+    let mut loaded = Loaded {
+        config,
+        path: Some(path.clone()),
+        layers: vec![path],
+    };
+    let Some(root) = workspace_root_above(found_in) else {
+        return Ok(loaded);
+    };
+    if let Some((_, base_path, mut base)) = nearest(&root)?
+        && !loaded.layers.contains(&base_path)
+    {
+        base.layer(std::mem::take(&mut loaded.config));
+        loaded.config = base;
+        loaded.layers.insert(0, base_path);
+    }
+    Ok(loaded)
+}
+
+/// The nearest configuration walking up from `dir`: the directory it was found in, its file
+/// and the configuration.
+fn nearest(dir: &Path) -> Result<Option<(&Path, PathBuf, Config)>, ConfigError> {
+    let mut current = Some(dir);
+    while let Some(here) = current {
         for name in FILE_NAMES {
-            let path = current.join(name);
+            let path = here.join(name);
             if path.is_file() {
-                return load(&path).map(|config| Loaded {
-                    config,
-                    path: Some(path),
-                });
+                return load(&path).map(|config| Some((here, path, config)));
             }
         }
-        let manifest = current.join("Cargo.toml");
+        let manifest = here.join("Cargo.toml");
         if manifest.is_file()
             && let Some(config) = load_from_manifest(&manifest)?
         {
-            return Ok(Loaded {
-                config,
-                path: Some(manifest),
-            });
+            return Ok(Some((here, manifest, config)));
         }
-        dir = current.parent();
+        current = here.parent();
     }
-    Ok(Loaded::default())
+    Ok(None)
+}
+
+/// For a configuration found in `dir`: the root of the workspace `dir` is a member package of,
+/// when that lies above it (a package that is its own workspace has none).
+fn workspace_root_above(dir: &Path) -> Option<PathBuf> {
+    let manifest = read_manifest(&dir.join("Cargo.toml"))?;
+    if manifest.get("package").is_none() || manifest.get("workspace").is_some() {
+        return None;
+    }
+    let (root, workspace) = dir.ancestors().skip(1).find_map(|above| {
+        let manifest = read_manifest(&above.join("Cargo.toml"))?;
+        Some((above, manifest.get("workspace")?.clone()))
+    })?;
+    // As cargo does: a package under the root is a member unless the workspace excludes it.
+    let relative = dir.strip_prefix(root).ok()?;
+    let excluded = workspace
+        .get("exclude")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+        .any(|path| relative.starts_with(path));
+    (!excluded).then(|| root.to_path_buf())
+}
+
+fn read_manifest(path: &Path) -> Option<toml::Table> {
+    toml::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -101,8 +158,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         message,
     };
     let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let mut config: Config =
+    let table: toml::Table =
         toml::from_str(&text).map_err(|e| error(e.to_string().trim_end().to_string()))?;
+    misplaced_keys(&table, "").map_err(error)?;
+    let mut config: Config = table
+        .try_into()
+        .map_err(|e: toml::de::Error| error(e.to_string().trim_end().to_string()))?;
     config.validate().map_err(error)?;
     config
         .compile(path.parent().unwrap_or(Path::new(".")))
@@ -130,6 +191,9 @@ fn load_from_manifest(path: &Path) -> Result<Option<Config>, ConfigError> {
             continue;
         };
         let section_error = |message: String| error(format!("[{section}.metadata.ctxlint]: {message}"));
+        if let Some(table) = table.as_table() {
+            misplaced_keys(table, &format!("{section}.metadata.ctxlint.")).map_err(section_error)?;
+        }
         let mut config: Config = table
             .clone()
             .try_into()
@@ -143,16 +207,58 @@ fn load_from_manifest(path: &Path) -> Result<Option<Config>, ConfigError> {
     Ok(None)
 }
 
+/// The configuration's top-level keys.
+const TOP_LEVEL_KEYS: [&str; 4] = ["rules", "exclude", "per_path_ignores", "api"];
+
+/// A top-level key written after a table header belongs to that table in TOML: `exclude = […]`
+/// below `[rules]` reads as a rule. Says so, rather than "unknown rule" or a type error.
+fn misplaced_keys(table: &toml::Table, prefix: &str) -> Result<(), String> {
+    for section in ["rules", "per_path_ignores"] {
+        let Some(inner) = table.get(section).and_then(toml::Value::as_table) else {
+            continue;
+        };
+        if let Some(key) = inner.keys().find(|key| TOP_LEVEL_KEYS.contains(&key.as_str())) {
+            return Err(format!(
+                "`{key}` is inside [{prefix}{section}]: top-level keys go before the first table (or under their own [{prefix}{key}] header)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Config {
+    /// Puts `over` (a package's configuration) on top of this one (the workspace's): its
+    /// rule levels win, its exclusions, per-path ignores and APIs are added.
+    fn layer(&mut self, over: Config) {
+        self.rules.extend(over.rules);
+        self.exclude.extend(over.exclude);
+        self.per_path_ignores.extend(over.per_path_ignores);
+        self.api.extend(over.api);
+        self.paths.exclude.extend(over.paths.exclude);
+        self.paths.ignores.extend(over.paths.ignores);
+    }
+
     fn validate(&self) -> Result<(), String> {
         for name in self.rules.keys() {
-            if lints::by_name(name).is_none() {
+            if lints::select(name).is_none() {
                 return Err(format!(
-                    "[rules]: unknown rule `{name}` (`ctxlint rules` lists them)"
+                    "[rules]: unknown rule or group `{name}` (`ctxlint rules` lists them)"
                 ));
             }
         }
         Ok(())
+    }
+
+    /// The level `[rules]` gives a rule: its own entry, else its group's.
+    pub fn rule_level(&self, rule: &lints::Rule) -> Option<Level> {
+        let bare = |name: &str| name.strip_prefix("ctxlint::").unwrap_or(name).to_string();
+        let set = |wanted: &str| {
+            self.rules
+                .iter()
+                .find(|(name, _)| bare(name) == wanted)
+                .map(|(_, level)| *level)
+        };
+        set(rule.name).or_else(|| set(rule.group?.name()))
     }
 
     /// Compiles the path patterns, relative to `root` (the configuration's directory).
@@ -168,7 +274,7 @@ impl Config {
             builder.build().map_err(|e| format!("{key}: {e}"))
         };
         if !self.exclude.is_empty() {
-            self.paths.exclude = Some(matcher("exclude", &self.exclude)?);
+            self.paths.exclude.push(matcher("exclude", &self.exclude)?);
         }
         for (pattern, names) in &self.per_path_ignores {
             let key = format!("[per_path_ignores] \"{pattern}\"");
@@ -187,10 +293,7 @@ impl Config {
 
     /// Whether `exclude` leaves `path` (a file) out.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        self.paths
-            .exclude
-            .as_ref()
-            .is_some_and(|matcher| matches(matcher, path))
+        self.paths.exclude.iter().any(|matcher| matches(matcher, path))
     }
 
     /// Whether `per_path_ignores` turns `rule` off for `path`.

@@ -79,7 +79,7 @@ impl Applicability {
 }
 
 /// Replace the text at `span` with `replacement` (an empty span inserts).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edit {
     pub span: Span,
     pub replacement: String,

@@ -1,6 +1,6 @@
 //! Which files to lint. A file named on the command line is linted whatever its name; a
-//! directory is walked for `*.rs` files, skipping `target/`, hidden entries and whatever
-//! `.gitignore` files ignore (also outside a git repository). Symlinks are followed; loops and
+//! directory is walked for `*.rs` files, skipping `target/`, project templates, hidden entries
+//! and whatever `.gitignore` files ignore (also outside a git repository). Symlinks are followed; loops and
 //! dangling links are skipped with a note. The walk streams: linting starts with the first file.
 
 use std::collections::HashSet;
@@ -23,7 +23,21 @@ impl Notes {
     }
 }
 
-/// The files under `paths`, as they are found; a file reached twice (`src src/lib.rs`) once.
+/// The directories among `paths` that cannot be listed: naming one is a usage error, not a
+/// note (the user asked for it and would otherwise get a clean run).
+pub fn unreadable_roots(paths: &[PathBuf]) -> Result<(), String> {
+    for path in paths {
+        if path.is_dir()
+            && let Err(error) = std::fs::read_dir(path)
+        {
+            return Err(format!("cannot read the directory `{}`: {error}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// The files under `paths`, as they are found; a file reached twice (`src src/lib.rs`, or
+/// through a symlinked directory) once, under the first path it was found by.
 pub fn files(paths: &[PathBuf], notes: Notes) -> impl Iterator<Item = Input> + Send + use<> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let paths = paths.to_vec();
@@ -32,8 +46,24 @@ pub fn files(paths: &[PathBuf], notes: Notes) -> impl Iterator<Item = Input> + S
     paths
         .into_iter()
         .flat_map(move |root| walk(root, walk_cwd.clone(), notes.clone()))
-        // `components()` drops `.` segments: `./src/a.rs` and `src/a.rs` are one file.
-        .filter(move |input| seen.insert(cwd.join(&input.path).components().collect::<PathBuf>()))
+        .filter(move |input| seen.insert(identity(&cwd, &input.path)))
+}
+
+/// What makes two paths one file: its device and inode where the file exists, else the path
+/// without `.` segments (`./src/a.rs` and `src/a.rs` are one file).
+#[derive(PartialEq, Eq, Hash)]
+enum Identity {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn identity(cwd: &Path, path: &Path) -> Identity {
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        return Identity::Inode(metadata.dev(), metadata.ino());
+    }
+    Identity::Path(cwd.join(path).components().collect())
 }
 
 fn walk(root: PathBuf, cwd: PathBuf, notes: Notes) -> Box<dyn Iterator<Item = Input> + Send> {
@@ -53,7 +83,8 @@ fn walk(root: PathBuf, cwd: PathBuf, notes: Notes) -> Box<dyn Iterator<Item = In
         .ignore(false)
         .parents(true)
         .filter_entry(|entry| {
-            !(entry.file_name() == "target" && entry.file_type().is_some_and(|t| t.is_dir()))
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && (entry.file_name() == "target" || is_project_template(entry.path())))
         })
         .build();
     Box::new(walker.filter_map(move |entry| match entry {
@@ -70,6 +101,14 @@ fn walk(root: PathBuf, cwd: PathBuf, notes: Notes) -> Box<dyn Iterator<Item = In
             None
         }
     }))
+}
+
+/// A cargo-generate or Spin project template (`cargo-generate.toml`, `Cargo.toml.tmpl`): its
+/// `.rs` files hold placeholders such as `{{project-name}}` and are Rust only once generated.
+fn is_project_template(dir: &Path) -> bool {
+    ["cargo-generate.toml", "Cargo.toml.tmpl"]
+        .iter()
+        .any(|name| dir.join(name).is_file())
 }
 
 /// The path as users should see it: relative to the current directory when below it.

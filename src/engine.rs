@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use rayon::prelude::*;
@@ -19,8 +19,9 @@ use crate::diagnostic::{Diagnostic, Level, Severity};
 use crate::lints::{self, Rule};
 use crate::model::Model;
 use crate::model::catalog::Catalog;
+use crate::model::workspace::WorkspaceIndex;
 use crate::parse;
-use crate::source::{SourceFile, Span, bracket_depth};
+use crate::source::{SourceFile, Span, nesting_depth};
 use crate::suppress;
 
 /// Codes of diagnostics about the input rather than the code in it.
@@ -30,7 +31,7 @@ pub const INTERNAL_ERROR: &str = "internal_error";
 
 /// Stack for parsing and walking one file: deeply nested code recurses deeply in syn and in
 /// the walkers. The memory is reserved, not committed.
-const STACK_SIZE: usize = 512 << 20;
+pub const STACK_SIZE: usize = 512 << 20;
 
 pub struct Settings {
     pub catalog: Catalog,
@@ -42,6 +43,48 @@ pub struct Settings {
     pub prefilter: bool,
     /// Worker threads (0: one per core).
     pub jobs: usize,
+    /// What the run's other files declare (see [`index_workspace`]).
+    pub workspace: Option<Arc<WorkspaceIndex>>,
+    /// Settings for files whose configuration is not the run's (a package's own, layered on
+    /// the workspace's).
+    pub per_file: Option<PerFile>,
+    /// The pre-filter for this catalog, built on first use.
+    words: OnceLock<Prefilter>,
+    /// Files larger than this many bytes are reported, not read.
+    pub max_file_size: u64,
+    /// `--fix` writes only files inside these directories (or these files), symlinks resolved;
+    /// `None` puts no bound (library use).
+    pub write_roots: Option<Vec<PathBuf>>,
+}
+
+/// Makes the settings for a directory, or `None` when the run's apply there.
+type MakeSettings = Box<dyn Fn(&Path) -> Result<Option<Settings>, String> + Send + Sync>;
+
+/// How a file whose directory has another configuration than the run's is linted: its
+/// settings, made once per directory.
+pub struct PerFile {
+    make: MakeSettings,
+    cache: Mutex<HashMap<PathBuf, Option<Arc<Settings>>>>,
+    /// Configurations that did not load (the run reports them and exits with 2).
+    errors: Mutex<Vec<String>>,
+}
+
+impl PerFile {
+    pub fn new(make: impl Fn(&Path) -> Result<Option<Settings>, String> + Send + Sync + 'static) -> PerFile {
+        PerFile {
+            make: Box::new(make),
+            cache: Mutex::new(HashMap::new()),
+            errors: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The configuration errors met so far, each once.
+    pub fn take_errors(&self) -> Vec<String> {
+        let mut errors = std::mem::take(&mut *self.errors.lock().expect("errors lock"));
+        errors.sort();
+        errors.dedup();
+        errors
+    }
 }
 
 impl Settings {
@@ -52,7 +95,47 @@ impl Settings {
             levels: HashMap::new(),
             prefilter: true,
             jobs: 0,
+            workspace: None,
+            per_file: None,
+            words: OnceLock::new(),
+            max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
+            write_roots: None,
         }
+    }
+
+    /// The settings for a file whose configuration differs from the run's; `None` when the
+    /// run's apply to it.
+    pub fn for_file(&self, path: &Path) -> Option<Arc<Settings>> {
+        let per_file = self.per_file.as_ref()?;
+        let path = crate::paths::absolute(path);
+        let dir = path.parent()?.to_path_buf();
+        if let Some(known) = per_file.cache.lock().expect("cache lock").get(&dir) {
+            return known.clone();
+        }
+        let made = match (per_file.make)(&dir) {
+            // A package's own configuration still sees the rest of the workspace.
+            Ok(settings) => settings.map(|mut settings| {
+                if let Some(index) = &self.workspace {
+                    use_workspace(&mut settings, index.clone());
+                }
+                Arc::new(settings)
+            }),
+            Err(error) => {
+                per_file.errors.lock().expect("errors lock").push(error);
+                None
+            }
+        };
+        per_file
+            .cache
+            .lock()
+            .expect("cache lock")
+            .insert(dir, made.clone());
+        made
+    }
+
+    /// The byte pre-filter over this catalog's names.
+    pub fn prefilter(&self) -> &Prefilter {
+        self.words.get_or_init(|| Prefilter::new(&self.catalog))
     }
 
     pub fn level(&self, rule: &Rule) -> Level {
@@ -97,6 +180,9 @@ pub struct Report {
     pub files: Vec<FileReport>,
     pub files_seen: usize,
     pub files_parsed: usize,
+    /// Every file this run linted (or read and skipped), findings or not: a baseline keeps
+    /// what it knows about the others.
+    pub linted: Vec<PathBuf>,
 }
 
 impl Report {
@@ -185,39 +271,31 @@ pub enum Outcome {
     Linted(FileReport),
 }
 
-/// Deeper bracket nesting than this is rejected before parsing (real code stays far below it;
-/// syn and the walkers recurse per level).
+/// Deeper nesting than this ([`nesting_depth`]: brackets, prefix operators, generics, …) is
+/// rejected before parsing (real code stays far below it; syn and the walkers recurse per level).
 pub const MAX_NESTING: usize = 1000;
 
 /// Lints one file's text.
 pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Rule]) -> FileReport {
-    let depth = bracket_depth(source.code());
-    if depth > MAX_NESTING {
-        let message = format!("brackets nest {depth} levels deep here; ctxlint reads up to {MAX_NESTING}");
-        let mut diagnostic = Diagnostic::new(PARSE_ERROR, Span::empty_at(source.code_start), message)
-            .with_note("ctxlint skipped this file");
-        diagnostic.severity = Severity::Error;
-        return FileReport {
-            source,
-            diagnostics: vec![diagnostic],
-        };
-    }
     // `per_path_ignores` turns rules off file by file.
     let rules: Vec<&'static Rule> = rules
         .iter()
         .copied()
         .filter(|rule| !settings.config.is_ignored(&source.path, rule.name))
         .collect();
-    // With the pre-filter, functions nothing of the catalog can enter are left out of the parse.
-    let catalog = settings.prefilter.then_some(&settings.catalog);
-    let mut diagnostics = match parse::parse(source.code(), catalog) {
-        Ok(file) => {
-            let model = Model::build(&file, &settings.catalog);
-            let mut found = checker::check(&file, &source, &model, &settings.config, &rules);
-            suppress::apply(&source, &file, &rules, &mut found);
-            found
-        }
-        Err(error) => vec![parse_error(&source, &error)],
+    let report_unreadable = rules.iter().any(|rule| rule.name == PARSE_ERROR);
+    let (depth, at) = nesting_depth(source.code());
+    let mut diagnostics = if depth > MAX_NESTING {
+        let message =
+            format!("the code nests about {depth} levels deep here; ctxlint reads up to {MAX_NESTING}");
+        let diagnostic = Diagnostic::new(PARSE_ERROR, Span::empty_at(source.code_start + at), message)
+            .with_note("brackets, prefix operators, generics, `return` chains and closures all nest")
+            .with_note("nothing in this file was checked");
+        let mut found: Vec<Diagnostic> = report_unreadable.then_some(diagnostic).into_iter().collect();
+        suppress::apply(&source, &empty_file(), &rules, &[whole(&source)], &mut found);
+        found
+    } else {
+        lint_parsed(&source, settings, &rules, report_unreadable)
     };
     for diagnostic in &mut diagnostics {
         if let Some(rule) = lints::by_name(diagnostic.rule) {
@@ -231,17 +309,91 @@ pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Ru
     FileReport { source, diagnostics }
 }
 
-fn parse_error(source: &SourceFile, error: &syn::Error) -> Diagnostic {
+/// Parses (with item-level recovery), checks and applies suppressions. Items ctxlint could
+/// not read become `parse_error` findings when that rule is checked.
+fn lint_parsed(
+    source: &SourceFile,
+    settings: &Settings,
+    rules: &[&'static Rule],
+    report_unreadable: bool,
+) -> Vec<Diagnostic> {
+    // With the pre-filter, functions nothing of the catalog can enter are left out of the parse.
+    let catalog = settings.prefilter.then_some(&settings.catalog);
+    match parse::parse(source.code(), catalog) {
+        Ok(parsed) => {
+            let mut found = crate::model::extent::memoized(|| {
+                let model = match &settings.workspace {
+                    Some(index) => {
+                        Model::build_in(&parsed.file, &settings.catalog, index, index.origin(&source.path))
+                    }
+                    None => Model::build(&parsed.file, &settings.catalog),
+                };
+                checker::check(&parsed.file, source, &model, &settings.config, rules)
+            });
+            let unread: Vec<Span> = parsed
+                .unreadable
+                .iter()
+                .map(|item| source.span_from_code(item.range.clone()))
+                .collect();
+            if report_unreadable {
+                found.extend(parsed.unreadable.iter().map(|item| unreadable_item(source, item)));
+            }
+            suppress::apply(source, &parsed.file, rules, &unread, &mut found);
+            found
+        }
+        Err(error) => {
+            let mut found: Vec<Diagnostic> = report_unreadable
+                .then(|| unreadable_file(source, &error))
+                .into_iter()
+                .collect();
+            suppress::apply(source, &empty_file(), rules, &[whole(source)], &mut found);
+            found
+        }
+    }
+}
+
+fn empty_file() -> syn::File {
+    syn::File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: Vec::new(),
+    }
+}
+
+fn whole(source: &SourceFile) -> Span {
+    Span::new(0, source.text.len())
+}
+
+fn unreadable_file(source: &SourceFile, error: &syn::Error) -> Diagnostic {
     let range = error.span().byte_range();
     let span = if range.is_empty() && range.start == 0 {
         Span::empty_at(source.code_start)
     } else {
         source.span_from_code(range)
     };
-    let mut diagnostic = Diagnostic::new(PARSE_ERROR, span, format!("could not parse this file: {error}"))
-        .with_note("ctxlint skipped this file; `cargo check` reports the syntax error in full");
-    diagnostic.severity = Severity::Error;
-    diagnostic
+    Diagnostic::new(
+        PARSE_ERROR,
+        span,
+        format!("ctxlint could not parse this file, so nothing in it was checked: {error}"),
+    )
+}
+
+fn unreadable_item(source: &SourceFile, item: &parse::Unreadable) -> Diagnostic {
+    let error_span = source.span_from_code(item.error.span().byte_range());
+    let item_span = source.span_from_code(item.range.clone());
+    let diagnostic = Diagnostic::new(
+        PARSE_ERROR,
+        source.span_from_code(item.head.clone()),
+        "ctxlint could not parse this item, so it was not checked",
+    )
+    .with_label("not checked")
+    .with_note("the rest of the file was checked");
+    if item_span.contains(error_span) {
+        diagnostic.with_secondary(error_span, item.error.to_string())
+    } else {
+        diagnostic.with_note(format!("the parser stopped with: {}", item.error))
+    }
 }
 
 fn file_error(path: &Path, name: String, code: &'static str, message: String) -> FileReport {
@@ -261,16 +413,9 @@ pub fn lint_file(
     rules: &[&'static Rule],
     prefilter: Option<&Prefilter>,
 ) -> Outcome {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::read::read_source(path, settings.max_file_size) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            return Outcome::Linted(file_error(
-                path,
-                name,
-                IO_ERROR,
-                format!("could not read this file: {error}"),
-            ));
-        }
+        Err(error) => return Outcome::Linted(file_error(path, name, IO_ERROR, error.to_string())),
     };
     // Checked before the pre-filter, so that unreadable input is reported whatever it mentions.
     let text = match String::from_utf8(bytes) {
@@ -356,10 +501,23 @@ fn install_panic_hook() {
     });
 }
 
+/// More worker threads than this many per core only cost memory (each reserves a large stack).
+const THREADS_PER_CORE: usize = 4;
+
+/// The threads `-j jobs` gets: one per core for 0, and never more than a few per core.
+pub fn thread_count(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if jobs == 0 {
+        cores
+    } else {
+        jobs.min(cores * THREADS_PER_CORE)
+    }
+}
+
 /// The worker threads files are linted on (their stacks are deep enough for any file).
 pub fn pool(settings: &Settings) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
+        .num_threads(thread_count(settings.jobs))
         .stack_size(STACK_SIZE)
         .thread_name(|i| format!("ctxlint-{i}"))
         .build()
@@ -372,29 +530,81 @@ pub struct Input {
     pub name: String,
 }
 
+/// Indexes what the run's files (and `others`, the rest of the workspace) declare, and extends
+/// the catalog with the workspace's re-exports of catalog items, before linting.
+pub fn index_workspace(settings: &mut Settings, inputs: &[Input], others: &[PathBuf]) {
+    let files: Vec<PathBuf> = inputs
+        .iter()
+        .map(|input| input.path.clone())
+        .chain(others.iter().cloned())
+        .collect();
+    let index = pool(settings).install(|| WorkspaceIndex::build(&files, &settings.catalog));
+    use_workspace(settings, Arc::new(index));
+}
+
+/// Lints with what `index` knows of the workspace: its re-exports extend the catalog.
+pub fn use_workspace(settings: &mut Settings, index: Arc<WorkspaceIndex>) {
+    settings.catalog = settings
+        .catalog
+        .with_workspace(&index.aliases, index.words.iter().cloned());
+    // The pre-filter's words come from the catalog.
+    settings.words = OnceLock::new();
+    settings.workspace = Some(index);
+}
+
 /// Lints files in parallel; the report is sorted by file name whatever the thread count.
 pub fn lint_inputs<I>(inputs: I, settings: &Settings) -> Report
 where
     I: Iterator<Item = Input> + Send,
 {
     let rules = settings.enabled_rules();
-    let prefilter = settings.prefilter.then(|| Prefilter::new(&settings.catalog));
-    let outcomes: Vec<(bool, Option<FileReport>)> = pool(settings).install(|| {
+    let outcomes: Vec<(PathBuf, bool, Option<FileReport>)> = pool(settings).install(|| {
         inputs
             .par_bridge()
-            .map(
-                |input| match lint_file(&input.path, input.name, settings, &rules, prefilter.as_ref()) {
-                    Outcome::Skipped => (false, None),
-                    Outcome::Linted(report) => (true, (!report.diagnostics.is_empty()).then_some(report)),
-                },
-            )
+            .map(|input| {
+                // A package's own configuration: its levels, rules and catalog.
+                let own = settings.for_file(&input.path);
+                let own_rules = own.as_ref().map(|own| own.enabled_rules());
+                let settings = own.as_deref().unwrap_or(settings);
+                let rules = own_rules.as_deref().unwrap_or(&rules);
+                let prefilter = settings.prefilter.then(|| settings.prefilter());
+                match lint_file(&input.path, input.name, settings, rules, prefilter) {
+                    Outcome::Skipped => (input.path, false, None),
+                    Outcome::Linted(report) => {
+                        let kept = (!report.diagnostics.is_empty()).then_some(report);
+                        (input.path, true, kept)
+                    }
+                }
+            })
             .collect()
     });
     let mut report = Report {
         files_seen: outcomes.len(),
-        files_parsed: outcomes.iter().filter(|(parsed, _)| *parsed).count(),
-        files: outcomes.into_iter().filter_map(|(_, file)| file).collect(),
+        files_parsed: outcomes.iter().filter(|(_, parsed, _)| *parsed).count(),
+        ..Report::default()
     };
-    report.files.sort_by(|a, b| a.source.name.cmp(&b.source.name));
+    for (path, _, file) in outcomes {
+        report.linted.push(path);
+        report.files.extend(file);
+    }
+    // Names are lossy for paths that are not UTF-8: the raw bytes break ties, so the order is
+    // the same on every run.
+    report.files.sort_by(|a, b| {
+        (&a.source.name, a.source.path.as_os_str().as_encoded_bytes())
+            .cmp(&(&b.source.name, b.source.path.as_os_str().as_encoded_bytes()))
+    });
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_count_is_capped_by_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(thread_count(0), cores);
+        assert_eq!(thread_count(1), 1);
+        assert_eq!(thread_count(5000), cores * THREADS_PER_CORE);
+    }
 }

@@ -7,6 +7,8 @@
 
 mod write;
 
+pub use write::defer_signals;
+
 use std::collections::HashSet;
 use std::io::Write;
 
@@ -14,8 +16,10 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::engine::{self, FileReport, INTERNAL_ERROR, IO_ERROR, PARSE_ERROR, Report, Settings};
+use crate::exit;
 use crate::lints::Rule;
-use crate::output::human;
+use crate::output::{human, plural};
+use crate::parse;
 use crate::source::{SourceFile, Span};
 
 /// Rounds of fixing per file: overlapping fixes wait for the next round, and a fix may reveal
@@ -163,8 +167,8 @@ pub fn fix_report(report: &FileReport, settings: &Settings, rules: &[&'static Ru
             from.source.name.clone(),
             splice(&from.source.text, &chosen),
         );
-        if let Err(error) = parses(&source) {
-            return Fixing::Broken(unparsable(report, from, &chosen, &error));
+        if let Err(error) = parses(&source, &from.source, settings) {
+            return Fixing::Broken(unparsable(report, from, &chosen, &error, settings));
         }
         applied += resolved(&from.diagnostics, &chosen);
         current = Some(engine::lint_guarded(source, settings, rules));
@@ -186,10 +190,34 @@ fn resolved(diagnostics: &[Diagnostic], chosen: &[&Diagnostic]) -> usize {
         .count()
 }
 
-fn parses(source: &SourceFile) -> Result<(), String> {
-    let result = syn::parse_str::<syn::File>(source.code())
-        .map(drop)
-        .map_err(|e| e.to_string());
+/// Whether the fixed text parses as well as the text before the fixes (`before`), read as the
+/// lint phase read the original: within the same nesting bound, with the same function bodies
+/// left out (a body the pre-filter skipped is not parsed now either, so an error or a deep
+/// expression in it cannot stop the fix), and with no item that was readable becoming
+/// unreadable (a file with an item syn cannot read stays fixable).
+fn parses(source: &SourceFile, before: &SourceFile, settings: &Settings) -> Result<(), String> {
+    let (depth, _) = crate::source::nesting_depth(source.code());
+    if depth > engine::MAX_NESTING {
+        return Err(format!("it nests {depth} levels deep"));
+    }
+    let catalog = settings.prefilter.then_some(&settings.catalog);
+    let unreadable = |source: &SourceFile| match parse::parse(source.code(), catalog) {
+        Ok(parsed) => Ok(parsed
+            .unreadable
+            .iter()
+            .map(|u| u.error.to_string())
+            .collect::<Vec<_>>()),
+        Err(error) => Err(error.to_string()),
+    };
+    let result = match (unreadable(source), unreadable(before)) {
+        (Err(error), _) => Err(error),
+        (Ok(after), Ok(was)) if after.len() > was.len() => Err(after
+            .into_iter()
+            .find(|e| !was.contains(e))
+            .unwrap_or_else(|| "an item no longer parses".into())),
+        (Ok(after), Err(_)) if !after.is_empty() => Err(after[0].clone()),
+        _ => Ok(()),
+    };
     proc_macro2::extra::invalidate_current_thread_spans();
     result
 }
@@ -197,14 +225,25 @@ fn parses(source: &SourceFile) -> Result<(), String> {
 /// The internal diagnostic for a round of fixes (`chosen`, in the text of `from`) that broke
 /// the file. It names the lints whose fixes alone break it, or all the round's lints if none
 /// does alone.
-fn unparsable(original: &FileReport, from: &FileReport, chosen: &[&Diagnostic], error: &str) -> Diagnostic {
+fn unparsable(
+    original: &FileReport,
+    from: &FileReport,
+    chosen: &[&Diagnostic],
+    error: &str,
+    settings: &Settings,
+) -> Diagnostic {
     let mut rules: Vec<&'static str> = chosen.iter().map(|d| d.rule).collect();
     rules.sort_unstable();
     rules.dedup();
     let breaks_alone = |rule: &&'static str| {
         let own: Vec<&Diagnostic> = chosen.iter().copied().filter(|d| d.rule == *rule).collect();
         let text = splice(&from.source.text, &own);
-        parses(&SourceFile::new(&from.source.path, "", text)).is_err()
+        parses(
+            &SourceFile::new(&from.source.path, "", text),
+            &from.source,
+            settings,
+        )
+        .is_err()
     };
     let mut culprits: Vec<&'static str> = rules.iter().copied().filter(breaks_alone).collect();
     if culprits.is_empty() {
@@ -314,14 +353,6 @@ impl Summary {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// `--fix`/`--diff` after linting: fixes the files of `report` and says so on stderr. With
 /// `--fix`, `report` then holds what remains to report and `None` is returned; with `--diff`,
 /// the diff is printed and the exit code returned (1 if there is anything to fix).
@@ -346,6 +377,7 @@ pub fn run(
     }
     let _ = out.flush();
     // Input that could not be read or parsed, and fixes that failed: the diff leaves them out.
+    // Unparsed items fail the run only where `parse_error` is denied.
     let mut errors = 0;
     for file in &report.files {
         for diagnostic in file
@@ -354,14 +386,20 @@ pub fn run(
             .filter(|d| [PARSE_ERROR, IO_ERROR, INTERNAL_ERROR].contains(&d.rule))
         {
             eprint!("{}", human::render(diagnostic, &file.source, false));
-            errors += 1;
+            if diagnostic.severity == Severity::Error {
+                errors += 1;
+            }
         }
     }
     if let Some(line) = summary.line(action) {
         eprintln!("{line}");
     }
     let something = summary.applied > 0 || errors > 0;
-    Some(if something && !exit_zero { 1 } else { 0 })
+    Some(if something && !exit_zero {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }
 
 /// Fixes, in parallel, every file of `report` that has a fix `mode` allows, re-linting with
@@ -421,6 +459,11 @@ fn fix_file(
     mode: Mode,
     action: Action,
 ) -> (FileReport, Option<Change>) {
+    // A file linted with its package's own configuration is fixed with it too.
+    let own = settings.for_file(&file.source.path);
+    let own_rules = own.as_ref().map(|own| own.enabled_rules());
+    let settings = own.as_deref().unwrap_or(settings);
+    let rules = own_rules.as_deref().unwrap_or(rules);
     let (fixed, applied) = match fix_report(&file, settings, rules, mode) {
         Fixing::Nothing => return (file, None),
         Fixing::Broken(diagnostic) => {
@@ -440,7 +483,10 @@ fn fix_file(
             &fixed.source.text,
         )),
         Action::Write => {
-            if let Err(reason) = write::replace(&file.source.path, &file.source.text, &fixed.source.text) {
+            let roots = settings.write_roots.as_deref();
+            if let Err(reason) =
+                write::replace(&file.source.path, &file.source.text, &fixed.source.text, roots)
+            {
                 let mut error = Diagnostic::new(
                     IO_ERROR,
                     Span::default(),
@@ -457,12 +503,16 @@ fn fix_file(
     (fixed, Some(Change { applied, diff }))
 }
 
-/// `--- name` / `+++ name` and hunks with three lines of context, as `diff -u` prints them.
+/// `--- a/name` / `+++ b/name` and hunks with three lines of context, as `git diff` prints
+/// them, so that `git apply` and `patch -p1` take the diff as it is. An absolute name loses its
+/// leading `/` under the prefix, as in `git diff --no-index`.
 fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    // A line end in the name would split the header.
+    let name = crate::output::escape::name(name.trim_start_matches('/'));
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(name, name)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string()
 }
 

@@ -3,7 +3,8 @@
 //!
 //! The pipeline per file: [`source`] (text and positions) → syn → [`model`] (what names mean)
 //! → [`checker`] (walks the file, calls the [`lints`]) → [`diagnostic`]s → [`output`].
-//! [`engine`] runs it over many files in parallel; [`cli`] is the command line.
+//! [`engine`] runs it over many files in parallel; [`cli`] is the command line; [`server`] is
+//! the language server.
 
 pub mod baseline;
 pub mod cargo;
@@ -13,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod exit;
 pub mod finish;
 pub mod fix;
 pub mod lex;
@@ -20,6 +22,8 @@ pub mod model;
 pub mod output;
 pub mod parse;
 pub mod paths;
+pub mod read;
+pub mod server;
 pub mod source;
 pub mod suppress;
 

@@ -1,4 +1,5 @@
-//! Parsing, with the bodies of functions no context API can enter left out.
+//! Parsing, with the bodies of functions no context API can enter left out, and item-level
+//! recovery.
 //!
 //! In a large file only a few functions touch a context API, and syn spends most of its time
 //! building trees for the rest. After lexing, [`parse`] replaces the body of each function
@@ -11,27 +12,192 @@
 //!
 //! A syntax error inside a left-out body is not reported: ctxlint reports errors in the code it
 //! reads, and `--no-prefilter` reads everything.
+//!
+//! When syn rejects the file, [`recover`] parses it item by item: syntax that rustc's parser
+//! accepts before macro expansion (a visibility on an `impl`, as `#[easy_ext::ext]` takes) is
+//! rewritten so that syn reads it, an unreadable member of a `mod`, `impl` or `trait` is left
+//! out of its container, and an unreadable item is left out of the file. Each part left out is
+//! one [`Unreadable`]; the rest is linted.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::str::FromStr;
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use crate::model::catalog::Catalog;
 
-/// Parses `code`; with a catalog, bodies that cannot matter are left out first.
-pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<syn::File> {
-    let Some(catalog) = catalog else {
-        return syn::parse_str(code);
-    };
+/// A file as syn reads it, and the parts of it syn could not read.
+pub struct Parsed {
+    pub file: syn::File,
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// An item (or member of an item) left out of the parse.
+pub struct Unreadable {
+    /// Its tokens' byte range in the parsed code, attributes included.
+    pub range: Range<usize>,
+    /// Its first token after the attributes.
+    pub head: Range<usize>,
+    pub error: syn::Error,
+}
+
+/// Parses `code`; with a catalog, bodies that cannot matter are left out first. Only code
+/// that does not lex (an unclosed delimiter, a stray quote) fails as a whole.
+pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<Parsed> {
     let tokens = TokenStream::from_str(code).map_err(|e| syn::Error::new(e.span(), e))?;
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut present = HashSet::new();
-    idents(&trees, &mut present);
-    let mut relevant = catalog.identifying_words(|root| present.contains(root));
-    let holders = collect_declarations(&trees, &mut relevant);
-    let stubbed = stub_items(trees, &relevant, &holders);
-    syn::parse2(stubbed.into_iter().collect())
+    let trees = match catalog {
+        Some(catalog) => {
+            let mut present = HashSet::new();
+            idents(&trees, &mut present);
+            let mut relevant = catalog.identifying_words(|root| present.contains(root));
+            let holders = collect_declarations(&trees, &mut relevant);
+            stub_items(trees, &relevant, &holders)
+        }
+        None => trees,
+    };
+    match syn::parse2::<syn::File>(trees.iter().cloned().collect()) {
+        Ok(file) => Ok(Parsed {
+            file,
+            unreadable: Vec::new(),
+        }),
+        Err(_) => Ok(recover(&trees)),
+    }
+}
+
+/// Where an item stands, which decides how syn reads it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// In a file or a `mod` body (inner attributes included).
+    Module,
+    Impl,
+    Trait,
+}
+
+/// Parses a file syn rejects as a whole, item by item (see the module docs).
+fn recover(trees: &[TokenTree]) -> Parsed {
+    let mut unreadable = Vec::new();
+    let mut file = syn::File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: Vec::new(),
+    };
+    for item in items(trees) {
+        let Some(tokens) = readable(item, Place::Module, &mut unreadable) else {
+            continue;
+        };
+        if let Ok(part) = syn::parse2::<syn::File>(tokens.into_iter().collect()) {
+            file.attrs.extend(part.attrs);
+            file.items.extend(part.items);
+        }
+    }
+    Parsed { file, unreadable }
+}
+
+/// The tokens of `item` that syn reads in `place`: the item as written, with its pre-expansion
+/// syntax rewritten, or a container without its unreadable members (pushed to `unreadable`).
+/// `None` if the item itself is unreadable (pushed too).
+fn readable(item: &[TokenTree], place: Place, unreadable: &mut Vec<Unreadable>) -> Option<Vec<TokenTree>> {
+    let original_len = item.len();
+    let error = match parse_in(item, place) {
+        Ok(()) => return Some(item.to_vec()),
+        Err(error) => error,
+    };
+    let item = without_impl_visibility(item);
+    if item.len() != original_len && parse_in(&item, place).is_ok() {
+        return Some(item);
+    }
+    if let Some(container) = without_unreadable_members(&item, place, unreadable) {
+        return Some(container);
+    }
+    let range = range_of(&item);
+    let head = item
+        .get(attributes_len(&item))
+        .map_or(range.clone(), |t| t.span().byte_range());
+    unreadable.push(Unreadable { range, head, error });
+    None
+}
+
+/// A `mod`, `impl` or `trait` item that syn reads once its unreadable members are left out
+/// (those are pushed to `unreadable`).
+fn without_unreadable_members(
+    item: &[TokenTree],
+    place: Place,
+    unreadable: &mut Vec<Unreadable>,
+) -> Option<Vec<TokenTree>> {
+    let inner_place = match kind(item).as_deref()? {
+        "mod" => Place::Module,
+        "impl" => Place::Impl,
+        "trait" => Place::Trait,
+        _ => return None,
+    };
+    let body = item.last().and_then(brace)?;
+    let members: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut left_out = Vec::new();
+    let kept: Vec<TokenTree> = items(&members)
+        .into_iter()
+        .filter_map(|member| readable(member, inner_place, &mut left_out))
+        .flatten()
+        .collect();
+    if left_out.is_empty() {
+        return None;
+    }
+    let mut group = Group::new(Delimiter::Brace, kept.into_iter().collect());
+    group.set_span(body.span());
+    let mut container = item.to_vec();
+    *container.last_mut()? = TokenTree::Group(group);
+    parse_in(&container, place).ok()?;
+    unreadable.extend(left_out);
+    Some(container)
+}
+
+fn parse_in(item: &[TokenTree], place: Place) -> syn::Result<()> {
+    let tokens: TokenStream = item.iter().cloned().collect();
+    match place {
+        Place::Module => syn::parse2::<syn::File>(tokens).map(drop),
+        Place::Impl => syn::parse2::<syn::ImplItem>(tokens).map(drop),
+        Place::Trait => syn::parse2::<syn::TraitItem>(tokens).map(drop),
+    }
+}
+
+/// The item without a visibility before `impl` (`pub impl Foo { … }`, `pub(crate) unsafe impl
+/// …`): rustc's parser takes it, so an attribute macro can, but syn does not. Only those tokens
+/// go; the others keep their spans.
+fn without_impl_visibility(item: &[TokenTree]) -> Vec<TokenTree> {
+    let at = attributes_len(item);
+    if !item.get(at).is_some_and(|t| ident_is(t, "pub")) {
+        return item.to_vec();
+    }
+    let mut after = at + 1;
+    if matches!(item.get(after), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis) {
+        after += 1;
+    }
+    if kind(&item[after..]).as_deref() != Some("impl") {
+        return item.to_vec();
+    }
+    item[..at].iter().chain(&item[after..]).cloned().collect()
+}
+
+/// How many tokens an item's attributes (`#[…]`, `#![…]`) take.
+fn attributes_len(item: &[TokenTree]) -> usize {
+    let mut at = 0;
+    while item.get(at).is_some_and(|t| is_punct(t, '#')) {
+        at += if item.get(at + 1).is_some_and(|t| is_punct(t, '!')) {
+            3
+        } else {
+            2
+        };
+    }
+    at.min(item.len())
+}
+
+/// The byte range a list of tokens covers.
+fn range_of(item: &[TokenTree]) -> Range<usize> {
+    let start = item.first().map_or(0, |t| t.span().byte_range().start);
+    let end = item.last().map_or(start, |t| t.span().byte_range().end);
+    start..end.max(start)
 }
 
 fn ident_is(tree: &TokenTree, word: &str) -> bool {
@@ -50,6 +216,10 @@ fn brace(tree: &TokenTree) -> Option<&Group> {
 }
 
 /// Every identifier in some trees, groups included.
+pub(crate) fn idents_in(trees: &[TokenTree], out: &mut impl Extend<String>) {
+    idents(trees, out)
+}
+
 fn idents(trees: &[TokenTree], out: &mut impl Extend<String>) {
     for tree in trees {
         match tree {
@@ -66,6 +236,16 @@ fn mentions(trees: &[TokenTree], words: &HashSet<String>) -> bool {
         TokenTree::Group(group) => mentions(&group.stream().into_iter().collect::<Vec<_>>(), words),
         _ => false,
     })
+}
+
+/// The items of a token list (see [`items`]).
+pub(crate) fn items_of(trees: &[TokenTree]) -> Vec<&[TokenTree]> {
+    items(trees)
+}
+
+/// The keyword an item starts with (see [`kind`]).
+pub(crate) fn item_kind(item: &[TokenTree]) -> Option<String> {
+    kind(item)
 }
 
 /// The item-level items of a token list, each as its tokens: everything up to a `;` or a
@@ -353,7 +533,7 @@ mod tests {
     use super::*;
 
     fn bodies(code: &str) -> Vec<usize> {
-        let file = parse(code, Some(Catalog::builtin())).unwrap();
+        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
         let mut sizes = Vec::new();
         for item in &file.items {
             match item {
@@ -402,9 +582,68 @@ mod tests {
     }
 
     #[test]
+    fn recovery_leaves_out_only_what_does_not_parse() {
+        let code = "#![allow(dead_code)]
+            fn good() {}
+            #[ext] pub(crate) impl Foo { fn a(&self) {} fn b(&self) -> impl for<'a> {} }
+            fn bad() { let = 1; }
+            mod m { fn fine() {} struct Broken match; }";
+        let parsed = parse(code, None).unwrap();
+        let names: Vec<String> = parsed
+            .file
+            .items
+            .iter()
+            .map(|item| match item {
+                syn::Item::Fn(f) => f.sig.ident.to_string(),
+                syn::Item::Impl(i) => format!("impl with {}", i.items.len()),
+                syn::Item::Mod(m) => format!("mod with {}", m.content.as_ref().map_or(0, |c| c.1.len())),
+                _ => "other".into(),
+            })
+            .collect();
+        assert_eq!(names, ["good", "impl with 1", "mod with 1"]);
+        assert_eq!(parsed.file.attrs.len(), 1);
+        let left_out: Vec<&str> = parsed.unreadable.iter().map(|u| &code[u.head.clone()]).collect();
+        assert_eq!(left_out, ["fn", "fn", "struct"]);
+        // A lone `pub impl` is read as it is, with nothing left out.
+        assert!(
+            parse("pub impl Foo { fn a() {} }", None)
+                .unwrap()
+                .unreadable
+                .is_empty()
+        );
+        // Code that does not lex fails as a whole.
+        assert!(parse("fn a() {", None).is_err());
+    }
+
+    /// Recovery parses each item on its own: its cost grows with the file, not faster.
+    #[test]
+    fn recovery_scales_linearly_with_items() {
+        let file = |n: usize| {
+            (0..n)
+                .map(|i| format!("fn f{i}(x: u8) -> u8 {{ x + 1 }}\nfn g{i}() {{ let = {i}; }}\n"))
+                .collect::<String>()
+        };
+        let cost = |code: &str| {
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let parsed = parse(code, None).unwrap();
+                    assert_eq!(parsed.file.items.len(), parsed.unreadable.len());
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let (small, large) = (file(100), file(800));
+        let ratio = cost(&large).as_secs_f64() / cost(&small).as_secs_f64().max(1e-9);
+        // Linear: about 8; quadratic would be about 64.
+        assert!(ratio < 24.0, "8x the items cost {ratio:.1}x");
+    }
+
+    #[test]
     fn spans_survive() {
         let code = "fn a() { one(); }\nfn b(t: tokio_util::sync::CancellationToken) { t.cancel(); }";
-        let file = parse(code, Some(Catalog::builtin())).unwrap();
+        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
         let syn::Item::Fn(a) = &file.items[0] else {
             panic!()
         };

@@ -3,7 +3,9 @@
 //! - `// ctxlint: allow(rule[, rule]) -- reason` after code: findings starting on that line;
 //! - the same on a line of its own: the next line of code, and the whole item or statement
 //!   that starts there (attributes and doc comments included);
-//! - `// ctxlint: allow-file(rule[, rule])`: the whole file.
+//! - `// ctxlint: allow-file(rule[, rule])`: the whole file;
+//! - `/* ctxlint: allow(…) */` works as the line comment would (on a line of its own, or
+//!   before or after code on its line).
 //!
 //! `#[allow(ctxlint::rule)]` is a compile error on stable Rust, hence comments. syn drops
 //! comments, so they are found with [`crate::lex`], which skips string and character literals.
@@ -15,7 +17,7 @@ use std::ops::RangeInclusive;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::lex::{self, Kind};
 use crate::lints::{self, Rule};
 use crate::source::{SourceFile, Span};
@@ -42,6 +44,8 @@ struct Name {
     span: Span,
     /// `None`: not a ctxlint rule.
     rule: Option<&'static str>,
+    /// For a name that is not a rule, the rule it is closest to, if any is close.
+    meant: Option<&'static str>,
     used: bool,
 }
 
@@ -52,11 +56,15 @@ pub fn may_have_directives(text: &str) -> bool {
 
 /// Drops the findings that suppression comments allow and adds one `unused_suppression`
 /// finding per comment that allows nothing. `rules` are the rules checked in this file: a
-/// comment naming a rule that is not checked here is left alone.
+/// comment naming a rule that is not checked here is left alone. `unread` are the parts of the
+/// file that were not parsed (items left out, or the whole file): an own-line comment before
+/// one covers all of it, and a comment inside one is never reported, since nothing there was
+/// checked.
 pub fn apply(
     source: &SourceFile,
     file: &syn::File,
     rules: &[&'static Rule],
+    unread: &[Span],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     if !may_have_directives(&source.text) {
@@ -67,12 +75,18 @@ pub fn apply(
         return;
     }
     if directives.iter().any(|d| d.own_line && !d.file_wide) {
-        let nodes = Nodes::collect(source, file);
+        let mut nodes = Nodes::collect(source, file);
+        for &span in unread {
+            nodes.add_span(span);
+        }
         for directive in directives.iter_mut().filter(|d| d.own_line && !d.file_wide) {
             directive.lines = directive.lines.as_ref().map(|l| nodes.covered(*l.start()));
         }
     }
     diagnostics.retain(|d| !suppress(source, &mut directives, d));
+    for diagnostic in diagnostics.iter_mut() {
+        hold_back_fix(source, &directives, diagnostic);
+    }
 
     let checked = |name: &str| rules.iter().any(|rule| rule.name == name);
     if !checked(UNUSED) {
@@ -80,6 +94,7 @@ pub fn apply(
     }
     let mut unused: Vec<Diagnostic> = directives
         .iter()
+        .filter(|directive| !unread.iter().any(|span| span.contains(directive.comment)))
         .filter_map(|directive| report(source, directive, &checked))
         .collect();
     unused.retain(|d| !suppress(source, &mut directives, d));
@@ -115,6 +130,41 @@ fn suppress(source: &SourceFile, directives: &mut [Directive], diagnostic: &Diag
     }
 }
 
+/// A finding where a suppression that does not parse, or names a misspelling of its rule,
+/// applies: the writer probably meant to keep the code as it is, so its fix is no longer
+/// applied by a safe `--fix` (only with `--unsafe-fixes`).
+fn hold_back_fix(source: &SourceFile, directives: &[Directive], diagnostic: &mut Diagnostic) {
+    let Some(fix) = diagnostic.fix.as_mut() else {
+        return;
+    };
+    if fix.applicability != Applicability::MachineApplicable || lints::by_name(diagnostic.rule).is_none() {
+        return;
+    }
+    let line = source.line_index(diagnostic.span.start);
+    let meant = directives
+        .iter()
+        .filter(|d| d.lines.as_ref().is_some_and(|lines| lines.contains(&line)))
+        .find_map(|d| match &d.names {
+            None => Some("a suppression comment here does not parse".to_string()),
+            Some(names) => names
+                .iter()
+                .find(|name| name.meant == Some(diagnostic.rule))
+                .map(|name| {
+                    format!(
+                        "a suppression here names `{}`, which may mean this rule",
+                        source.slice(name.span)
+                    )
+                }),
+        });
+    let Some(meant) = meant else {
+        return;
+    };
+    fix.applicability = Applicability::MaybeIncorrect;
+    diagnostic
+        .notes
+        .push(format!("{meant}: a safe `--fix` leaves this finding alone"));
+}
+
 /// Every `// ctxlint:` comment of the file, with the lines it covers before items are known
 /// (own-line comments: the line they point at).
 fn scan(source: &SourceFile) -> Vec<Directive> {
@@ -122,7 +172,13 @@ fn scan(source: &SourceFile) -> Vec<Directive> {
     let last_line = source.line_count() - 1;
     let mut code_lines = vec![false; source.line_count()];
     let mut comments = Vec::new();
-    for token in lex::tokens(text) {
+    // Front matter is not code: only the code is lexed.
+    let tokens = lex::tokens(source.code()).map(|token| lex::Token {
+        start: token.start + source.code_start,
+        end: token.end + source.code_start,
+        ..token
+    });
+    for token in tokens {
         match token.kind {
             Kind::LineComment { doc: false } => {
                 let body = token.text(text)[2..].trim_start();
@@ -130,16 +186,28 @@ fn scan(source: &SourceFile) -> Vec<Directive> {
                     comments.push(token);
                 }
             }
-            Kind::BlockComment { doc: false } => {}
+            Kind::BlockComment { doc: false } => {
+                let body = token.text(text)[2..].trim_start();
+                if body.starts_with("ctxlint:") {
+                    comments.push(token);
+                }
+            }
             _ => code_lines[source.line_index(token.start)] = true,
         }
     }
     let mut directives = Vec::new();
     for comment in comments {
+        // A block comment (`/* ctxlint: allow(…) */`) is read without its `*/`, and applies
+        // from its last line.
+        let block = comment.kind != (Kind::LineComment { doc: false });
+        let body_end = if block { comment.end - 2 } else { comment.end };
         let line = source.line_index(comment.start);
+        let end_line = source.line_index(comment.end);
         let before = &text[source.line_range(line).start..comment.start];
-        let own_line = before.trim().is_empty();
-        let (file_wide, names, list) = parse(source, Span::new(comment.start, comment.end));
+        let after = &text[comment.end..source.line_range(end_line).end];
+        let own_line = before.trim().is_empty() && after.trim().is_empty();
+        let (file_wide, names, list) = parse(source, Span::new(comment.start, body_end));
+        let line = if own_line { end_line } else { line };
         let lines = if file_wide {
             Some(0..=last_line)
         } else if own_line {
@@ -209,13 +277,38 @@ fn parse(source: &SourceFile, comment: Span) -> (bool, Option<Vec<Name>>, Span) 
             return (file_wide, None, list);
         }
         let bare = name.strip_prefix("ctxlint::").unwrap_or(name);
+        let rule = lints::by_name(bare).map(|rule| rule.name);
         names.push(Name {
             span: Span::new(start, start + name.len()),
-            rule: lints::by_name(bare).map(|rule| rule.name),
+            rule,
+            meant: if rule.is_none() { closest_rule(bare) } else { None },
             used: false,
         });
     }
     (file_wide, Some(names), list)
+}
+
+/// The rule a name that is not one was probably meant to be: the nearest by edit distance
+/// (a transposition counts as one edit), if it is close (at most a fifth of it differs).
+fn closest_rule(name: &str) -> Option<&'static str> {
+    let (distance, rule) = lints::ALL
+        .iter()
+        .map(|rule| (strsim::damerau_levenshtein(name, rule.name), rule.name))
+        .min()?;
+    if distance > 0 && distance * 5 <= rule.len() {
+        return Some(rule);
+    }
+    // Or words of one rule's name (`guard`, `cancel_guard`).
+    let mut holding = lints::ALL.iter().map(|rule| rule.name).filter(|rule| {
+        rule.split('_')
+            .collect::<Vec<_>>()
+            .windows(name.split('_').count())
+            .any(|words| words.join("_") == name)
+    });
+    match (holding.next(), holding.next()) {
+        (Some(rule), None) => Some(rule),
+        _ => None,
+    }
 }
 
 /// The `unused_suppression` finding for a directive, if it has names that allow nothing.
@@ -241,6 +334,10 @@ fn report(source: &SourceFile, directive: &Directive, checked: &dyn Fn(&str) -> 
         return None;
     }
     let written = |name: &Name| source.slice(name.span).to_string();
+    let typos: Vec<&&Name> = dead.iter().filter(|name| name.meant.is_some()).collect();
+    if !typos.is_empty() {
+        return Some(misspelt(source, &typos, &dead));
+    }
     let place = if directive.file_wide {
         "in this file"
     } else {
@@ -261,7 +358,7 @@ fn report(source: &SourceFile, directive: &Directive, checked: &dyn Fn(&str) -> 
     }
     let message = format!("unused suppression: {}", parts.join("; "));
     let diagnostic = if dead.len() == names.len() {
-        Diagnostic::new(UNUSED, directive.comment, message).with_fix(Fix::machine_applicable(
+        Diagnostic::new(UNUSED, directive.comment, message).with_fix(Fix::maybe_incorrect(
             "remove the suppression comment",
             vec![remove_comment(source, directive)],
         ))
@@ -274,7 +371,7 @@ fn report(source: &SourceFile, directive: &Directive, checked: &dyn Fn(&str) -> 
         let removed: Vec<String> = dead.iter().map(|n| format!("`{}`", written(n))).collect();
         let mut diagnostic = Diagnostic::new(UNUSED, dead[0].span, message)
             .with_label("not needed")
-            .with_fix(Fix::machine_applicable(
+            .with_fix(Fix::maybe_incorrect(
                 format!("remove {} from the suppression", join(&removed)),
                 vec![Edit::replace(directive.list, kept.join(", "))],
             ));
@@ -292,6 +389,55 @@ fn report(source: &SourceFile, directive: &Directive, checked: &dyn Fn(&str) -> 
     }))
 }
 
+/// The finding for a suppression naming rules that do not exist but are close to one: it
+/// says which rule was probably meant, and its fix corrects the names (the suppression then
+/// does what its writer wanted).
+fn misspelt(source: &SourceFile, typos: &[&&Name], dead: &[&Name]) -> Diagnostic {
+    let written = |name: &Name| source.slice(name.span).to_string();
+    let parts: Vec<String> = dead
+        .iter()
+        .map(|name| match (name.rule, name.meant) {
+            (None, Some(meant)) => format!(
+                "`{}` is not a ctxlint rule; did you mean `{meant}`?",
+                written(name)
+            ),
+            (None, None) => format!("`{}` is not a ctxlint rule", written(name)),
+            (Some(_), _) => format!("`{}` reports nothing here", written(name)),
+        })
+        .collect();
+    // `ctxlint::` stays as written.
+    let edits: Vec<Edit> = typos
+        .iter()
+        .filter_map(|name| {
+            let prefix = if written(name).starts_with("ctxlint::") {
+                "ctxlint::".len()
+            } else {
+                0
+            };
+            Some(Edit::replace(
+                Span::new(name.span.start + prefix, name.span.end),
+                name.meant?,
+            ))
+        })
+        .collect();
+    let meant: Vec<String> = typos
+        .iter()
+        .filter_map(|name| name.meant)
+        .map(|rule| format!("`{rule}`"))
+        .collect();
+    let mut diagnostic = Diagnostic::new(
+        UNUSED,
+        typos[0].span,
+        format!("unused suppression: {}", parts.join("; ")),
+    )
+    .with_label("not a rule")
+    .with_fix(Fix::machine_applicable(format!("write {}", join(&meant)), edits));
+    for name in &typos[1..] {
+        diagnostic = diagnostic.with_secondary(name.span, "not a rule");
+    }
+    diagnostic
+}
+
 fn join(items: &[String]) -> String {
     match items {
         [] => String::new(),
@@ -305,11 +451,23 @@ fn join(items: &[String]) -> String {
 fn remove_comment(source: &SourceFile, directive: &Directive) -> Edit {
     let line = source.line_index(directive.comment.start);
     if directive.own_line {
-        let range = source.full_line_range(line);
-        return Edit::replace(Span::new(range.start, range.end), "");
+        let start = source.full_line_range(line).start;
+        let end = source
+            .full_line_range(source.line_index(directive.comment.end))
+            .end;
+        return Edit::replace(Span::new(start, end), "");
     }
     let line_start = source.line_range(line).start;
     let before = &source.text[line_start..directive.comment.start];
+    if before.trim().is_empty() {
+        // `/* ctxlint: … */ code`: the comment and the spaces after it.
+        let after = &source.text[directive.comment.end..];
+        let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+        return Edit::replace(
+            Span::new(directive.comment.start, directive.comment.end + spaces),
+            "",
+        );
+    }
     let start = line_start + before.trim_end().len();
     Edit::replace(Span::new(start, directive.comment.end), "")
 }
@@ -332,7 +490,10 @@ impl<'s> Nodes<'s> {
     }
 
     fn add(&mut self, node: &impl Spanned) {
-        let span = self.source.span_from_code(node.span().byte_range());
+        self.add_span(self.source.span_from_code(node.span().byte_range()));
+    }
+
+    fn add_span(&mut self, span: Span) {
         if span.is_empty() {
             return;
         }

@@ -105,3 +105,71 @@ fn bad_baselines_are_errors() {
         assert!(stderr(&output).contains(name), "{}", stderr(&output));
     }
 }
+
+/// pre-commit passes only the changed files: a baseline checked or written on a subset keeps
+/// what it knows about the other files, and judges only the files linted.
+#[test]
+fn baseline_on_a_subset_keeps_the_other_files() {
+    let dir = project(&[("src/a.rs", TWO), ("src/b.rs", FINDING)]);
+    let output = ctxlint(dir.path(), &["--write-baseline", "b.json"]);
+    assert!(
+        stderr(&output).contains("recorded 3 findings"),
+        "{}",
+        stderr(&output)
+    );
+    let entries = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join("b.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut files: Vec<(String, u64)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["file"].as_str().unwrap().to_string(),
+                    e["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let all = entries(dir.path());
+    assert_eq!(all.iter().map(|(_, c)| c).sum::<u64>(), 3, "{all:?}");
+
+    // Checking one file: the other file's entries are not "stale", and no advice is given.
+    let output = ctxlint(dir.path(), &["--baseline", "b.json", "src/b.rs"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        !stderr(&output).contains("no finding any more"),
+        "{}",
+        stderr(&output)
+    );
+
+    // One file fixed and checked alone: only its entry is named.
+    std::fs::write(dir.path().join("src/b.rs"), "fn f() {}\n").unwrap();
+    let output = ctxlint(dir.path(), &["--baseline", "b.json", "src/b.rs"]);
+    assert!(
+        stderr(&output).contains("1 baseline entry matches no finding any more in the files linted"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Writing on a subset keeps the entries of the files not linted, and drops the fixed one's.
+    let output = ctxlint(dir.path(), &["--write-baseline", "b.json", "src/b.rs"]);
+    assert!(
+        stderr(&output).contains("recorded 0 findings in b.json (and kept 2 entries"),
+        "{}",
+        stderr(&output)
+    );
+    let kept = entries(dir.path());
+    assert_eq!(kept.iter().map(|(_, c)| c).sum::<u64>(), 2, "{kept:?}");
+    assert!(kept.iter().all(|(file, _)| file == "src/a.rs"), "{kept:?}");
+    let output = ctxlint(dir.path(), &["--baseline", "b.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    // Entries of a file that no longer exists are dropped by the next write.
+    std::fs::remove_file(dir.path().join("src/a.rs")).unwrap();
+    ctxlint(dir.path(), &["--write-baseline", "b.json", "src/b.rs"]);
+    assert!(entries(dir.path()).is_empty());
+}

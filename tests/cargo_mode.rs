@@ -296,6 +296,242 @@ fn package_and_target_selection() {
     );
 }
 
+/// A target flag that selects nothing fails as `cargo check` fails: the same error line,
+/// exit code 101. cargo itself is run on the same workspace for the wording (it stops before
+/// building anything).
+#[test]
+fn missing_targets_fail_like_cargo() {
+    let ws = workspace();
+    support::cli::write_files(
+        ws.path(),
+        &[
+            (
+                "tool/Cargo.toml",
+                "[package]\nname = \"tool\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+            ),
+            ("tool/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let cases: [(&str, &[&str]); 8] = [
+        ("", &["--bin", "nosuch"]),
+        ("", &["--test", "nosuch"]),
+        ("", &["--example", "nosuch"]),
+        ("", &["--bench", "nosuch"]),
+        ("", &["-p", "engine-core", "--bin", "nosuch"]),
+        ("", &["--workspace", "--example", "no*"]),
+        ("crates/engine", &["--test", "nosuch"]),
+        ("tool", &["--lib"]),
+    ];
+    for (dir, args) in cases {
+        let dir = ws.path().join(dir);
+        let ours = cargo_ctxlint(&dir, args);
+        let theirs = command(&cargo(), &dir)
+            .args(["check", "--offline"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(theirs.status.code(), Some(101), "{args:?}: {}", stderr(&theirs));
+        assert_eq!(ours.status.code(), Some(101), "{args:?}: {}", stderr(&ours));
+        let first_error = |output: &Output| {
+            stderr(output)
+                .lines()
+                .find(|line| line.starts_with("error"))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(first_error(&ours), first_error(&theirs), "{args:?}");
+        assert!(stdout(&ours).is_empty(), "{args:?}: nothing linted");
+    }
+    // A target that exists is linted.
+    assert_eq!(
+        cargo_ctxlint(ws.path(), &["-p", "app", "--bin", "app"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+/// The advice every finding gives (`--fix --unsafe-fixes`) works in cargo mode, with the
+/// flags `cargo clippy --fix` takes.
+#[test]
+fn fix_and_diff_in_cargo_mode() {
+    let ws = workspace();
+    let worker = ws.path().join("crates/engine/src/worker.rs");
+    let before = std::fs::read_to_string(&worker).unwrap();
+    let output = cargo_ctxlint(ws.path(), &["-p", "engine-core", "--diff"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("+    let _guard = token.drop_guard();"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&worker).unwrap(),
+        before,
+        "--diff writes nothing"
+    );
+
+    let output = cargo_ctxlint(
+        ws.path(),
+        &["-p", "engine-core", "--fix", "--allow-dirty", "--allow-no-vcs"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("fixed 1 finding"), "{}", stderr(&output));
+    let after = std::fs::read_to_string(&worker).unwrap();
+    assert_eq!(
+        after,
+        before.replace("let _ = token.drop_guard()", "let _guard = token.drop_guard()")
+    );
+
+    let output = cargo_ctxlint(ws.path(), &["--workspace", "--fix", "--unsafe-fixes"]);
+    assert!(stderr(&output).contains("fixed"), "{}", stderr(&output));
+    let output = cargo_ctxlint(ws.path(), &["--workspace", "--diff", "--unsafe-fixes"]);
+    assert_eq!(output.status.code(), Some(0), "nothing left: {}", stdout(&output));
+
+    let output = cargo_ctxlint(ws.path(), &["--fix", "--with-check"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// Each file gets its package's configuration on top of the workspace's, wherever ctxlint is
+/// started: the package's levels win, the workspace's apply where the package says nothing.
+#[test]
+fn package_config_is_layered_on_the_workspace_config() {
+    const TWO_FINDINGS: &str = "use tokio_util::sync::CancellationToken;\n\
+        pub fn f(parent: &CancellationToken) {\n    let _ = parent.drop_guard_ref();\n    let root = CancellationToken::new();\n    root.cancel();\n}\n";
+    let root_manifest = "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\n\
+        [workspace.metadata.ctxlint.rules]\ndropped_cancel_guard = \"deny\"\nbackground_in_handler = \"deny\"\n";
+    let member = |name: &str, metadata: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{metadata}")
+    };
+    for own in ["manifest", "ctxlint.toml"] {
+        let (a_manifest, a_file) = match own {
+            "manifest" => (
+                member(
+                    "a",
+                    "\n[package.metadata.ctxlint.rules]\nbackground_in_handler = \"allow\"\n",
+                ),
+                None,
+            ),
+            _ => (
+                member("a", ""),
+                Some("[rules]\nbackground_in_handler = \"allow\"\n"),
+            ),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = vec![
+            ("Cargo.toml", root_manifest.to_string()),
+            ("a/Cargo.toml", a_manifest),
+            ("a/src/lib.rs", TWO_FINDINGS.to_string()),
+            ("b/Cargo.toml", member("b", "")),
+            ("b/src/lib.rs", TWO_FINDINGS.to_string()),
+        ];
+        if let Some(text) = a_file {
+            files.push(("a/ctxlint.toml", text.to_string()));
+        }
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        support::cli::write_files(dir.path(), &files);
+        let a_expected = ["error[ctxlint::dropped_cancel_guard]"];
+        let b_expected = [
+            "error[ctxlint::dropped_cancel_guard]",
+            "error[ctxlint::background_in_handler]",
+        ];
+        let codes = |output: &Output, file: &str| -> Vec<String> {
+            stdout(output)
+                .lines()
+                .filter(|line| line.contains(file))
+                .map(|line| line.split(": ").nth(1).unwrap().to_string())
+                .collect()
+        };
+        // cargo mode from the root, and from inside each member.
+        let output = cargo_ctxlint(dir.path(), &["--workspace", "--message-format", "short"]);
+        assert_eq!(
+            codes(&output, "a/src/lib.rs"),
+            a_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        assert_eq!(
+            codes(&output, "b/src/lib.rs"),
+            b_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        let output = cargo_ctxlint(&dir.path().join("a"), &["--message-format", "short"]);
+        assert_eq!(
+            codes(&output, "a/src/lib.rs"),
+            a_expected,
+            "{own}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        let output = cargo_ctxlint(&dir.path().join("b/src"), &["--message-format", "short"]);
+        assert_eq!(
+            codes(&output, "b/src/lib.rs"),
+            b_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        // Directory mode, from the root and from inside a member.
+        let output = support::cli::ctxlint(dir.path(), &["--message-format", "short"]);
+        assert_eq!(
+            codes(&output, "a/src/lib.rs"),
+            a_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        assert_eq!(
+            codes(&output, "b/src/lib.rs"),
+            b_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        let output = support::cli::ctxlint(&dir.path().join("a"), &["--message-format", "short"]);
+        assert_eq!(
+            codes(&output, "src/lib.rs"),
+            a_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        // The package's setting wins over the workspace's, in that direction too.
+        let output = support::cli::ctxlint(
+            dir.path(),
+            &["--message-format", "short", "b/src/lib.rs", "a/src/lib.rs"],
+        );
+        assert_eq!(
+            codes(&output, "a/src/lib.rs"),
+            a_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        assert_eq!(
+            codes(&output, "b/src/lib.rs"),
+            b_expected,
+            "{own}: {}",
+            stdout(&output)
+        );
+        // Flags still win over both.
+        let output = cargo_ctxlint(
+            dir.path(),
+            &[
+                "--workspace",
+                "--message-format",
+                "short",
+                "-W",
+                "background_in_handler",
+            ],
+        );
+        assert_eq!(
+            codes(&output, "a/src/lib.rs"),
+            [
+                "error[ctxlint::dropped_cancel_guard]",
+                "warning[ctxlint::background_in_handler]"
+            ],
+            "{own}: {}",
+            stdout(&output)
+        );
+    }
+}
+
 #[test]
 fn levels_config_and_subcommands_in_cargo_mode() {
     let ws = workspace();
@@ -453,4 +689,64 @@ fn outside_a_cargo_project_is_an_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cargo metadata"), "{}", stderr(&output));
+}
+
+#[test]
+fn verbose_counts_take_the_singular_for_one() {
+    let ws = workspace();
+    let out = cargo_ctxlint(ws.path(), &["-v", "-p", "engine-core", "--lib"]);
+    let err = stderr(&out);
+    assert!(err.contains("ctxlint: 1 package, 1 target, "), "{err}");
+}
+
+/// `ctxlint <dir>` (no cargo run) names in JSON the package and edition cargo has for each file:
+/// the same package id as `cargo metadata`, the target by cargo's layout.
+#[test]
+fn directory_mode_json_names_the_enclosing_package() {
+    let ws = workspace();
+    let ids = package_ids(ws.path());
+    let output = command(env!("CARGO_BIN_EXE_ctxlint"), ws.path())
+        .args(["--message-format", "json", "."])
+        .output()
+        .unwrap();
+    let messages: Vec<Message> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let metadata = MetadataCommand::new()
+        .cargo_path(cargo())
+        .manifest_path(ws.path().join("Cargo.toml"))
+        .no_deps()
+        .exec()
+        .unwrap();
+    let mut checked = 0;
+    for message in &messages {
+        let Message::CompilerMessage(message) = message else {
+            continue;
+        };
+        let file = &message.message.spans[0].file_name;
+        let package = metadata
+            .packages
+            .iter()
+            .filter(|p| {
+                ws.path()
+                    .join(file)
+                    .starts_with(p.manifest_path.parent().unwrap())
+            })
+            .max_by_key(|p| p.manifest_path.as_str().len());
+        let Some(package) = package else {
+            assert_eq!(message.package_id.repr, "ctxlint", "{file}");
+            continue;
+        };
+        assert_eq!(message.package_id.repr, id_of(&ids, &package.name), "{file}");
+        assert_eq!(message.target.edition, package.edition, "{file}");
+        let target = package
+            .targets
+            .iter()
+            .find(|t| t.name == message.target.name && t.kind == message.target.kind)
+            .unwrap_or_else(|| panic!("{file}: no target {:?}", message.target));
+        assert_eq!(target.src_path, message.target.src_path, "{file}");
+        checked += 1;
+    }
+    assert!(checked >= 2, "{}", stdout(&output));
 }

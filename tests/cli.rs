@@ -32,6 +32,37 @@ fn exit_codes() {
     );
 }
 
+/// A path that does not exist is a typo, not a clean run: exit 2 whatever `--exit-zero` says,
+/// the reason on stderr, and a failed invocation in SARIF. The paths that exist are not linted.
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    for args in [
+        &["no/such/path"][..],
+        &["finding.rs", "no/such/path", "--exit-zero"],
+        &["--message-format", "json", "nosuch.rs"],
+    ] {
+        let output = ctxlint(dir.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = support::cli::stderr(&output);
+        assert!(err.contains("no such file or directory"), "{args:?}: {err}");
+        assert!(stdout(&output).is_empty(), "{args:?}: {}", stdout(&output));
+    }
+    let output = ctxlint(
+        dir.path(),
+        &["--message-format", "sarif", "--exit-zero", "/no/such/path"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let log: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{log}");
+    let note = invocation["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(note.contains("/no/such/path"), "{note}");
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
 #[test]
 fn human_output_shows_the_snippet_and_the_fix() {
     let dir = project(&[("finding.rs", FINDING)]);
@@ -267,4 +298,198 @@ fn positions_are_on_disk_bytes_and_character_columns() {
         .count()
         + 1;
     assert_eq!(span["column_start"].as_u64().unwrap() as usize, column);
+}
+
+/// An item ctxlint cannot read is a `parse_error` warning that the levels, the configuration
+/// and suppressions govern like any rule; the rest of the file is still linted.
+#[test]
+fn parse_error_is_a_rule() {
+    let broken = "use tokio_util::sync::CancellationToken;\n\
+        fn odd(token: CancellationToken) { let = token; }\n\
+        fn lost(token: CancellationToken) { let _ = token.drop_guard(); }\n";
+    let dir = project(&[("broken.rs", broken)]);
+    let out = ctxlint(dir.path(), &["--message-format", "short", "broken.rs"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("broken.rs:2:1: warning[ctxlint::parse_error]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("broken.rs:3:41: warning[ctxlint::dropped_cancel_guard]"),
+        "{text}"
+    );
+    assert!(!text.contains("cargo check"), "{text}");
+
+    let allowed = ctxlint(
+        dir.path(),
+        &["-A", "parse_error", "-A", "dropped_cancel_guard", "broken.rs"],
+    );
+    assert_eq!(allowed.status.code(), Some(0), "{}", stdout(&allowed));
+    let denied = stdout(&ctxlint(dir.path(), &["-D", "parse_error", "broken.rs"]));
+    assert!(denied.contains("error[ctxlint::parse_error]"), "{denied}");
+
+    std::fs::write(
+        dir.path().join("ctxlint.toml"),
+        "[rules]\nparse_error = \"allow\"\ndropped_cancel_guard = \"allow\"\n",
+    )
+    .unwrap();
+    assert_eq!(ctxlint(dir.path(), &["broken.rs"]).status.code(), Some(0));
+    let rules = stdout(&ctxlint(dir.path(), &["rules"]));
+    assert!(
+        rules
+            .lines()
+            .any(|l| l.starts_with("parse_error") && l.contains("allow") && l.ends_with("(configured)")),
+        "{rules}"
+    );
+    std::fs::remove_file(dir.path().join("ctxlint.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("broken.rs"),
+        format!("// ctxlint: allow-file(parse_error)\n{broken}"),
+    )
+    .unwrap();
+    let text = stdout(&ctxlint(dir.path(), &["--message-format", "short", "broken.rs"]));
+    assert!(!text.contains("parse_error"), "{text}");
+    assert!(text.contains("dropped_cancel_guard"), "{text}");
+}
+
+/// A project template's `.rs` files hold placeholders and are not Rust yet: a directory walk
+/// leaves them out.
+#[test]
+fn project_templates_are_not_walked() {
+    let dir = project(&[
+        ("app/src/lib.rs", FINDING),
+        (
+            "templates/http/content/Cargo.toml.tmpl",
+            "[package]\nname = \"{{project-name}}\"\n",
+        ),
+        ("templates/http/content/src/lib.rs", FINDING),
+        ("templates/worker/cargo-generate.toml", "[template]\n"),
+        ("templates/worker/src/lib.rs", "fn handle_{{crate_name}}() {}\n"),
+    ]);
+    let out = ctxlint(dir.path(), &["--message-format", "short", "."]);
+    let text = stdout(&out);
+    assert!(text.contains("app/src/lib.rs"), "{text}");
+    assert!(!text.contains("templates"), "{text}");
+}
+
+/// Rules come in clippy's groups: a group name selects its rules in `-A/-W/-D` and in
+/// `[rules]` (a rule's own entry wins), and `rules`, `explain` and SARIF show it.
+#[test]
+fn groups_select_rules() {
+    let code = "use tokio_util::sync::CancellationToken;\n\
+        async fn fetch(cancel: &CancellationToken, url: &str) {}\n";
+    let dir = project(&[("order.rs", code)]);
+    // Pedantic: allowed by default.
+    assert_eq!(ctxlint(dir.path(), &["order.rs"]).status.code(), Some(0));
+    let out = stdout(&ctxlint(
+        dir.path(),
+        &["-W", "pedantic", "--message-format", "short", "order.rs"],
+    ));
+    assert!(out.contains("warning[ctxlint::token_param_order]"), "{out}");
+    let out = ctxlint(
+        dir.path(),
+        &["-D", "pedantic", "-A", "token_param_order", "order.rs"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let rules = stdout(&ctxlint(dir.path(), &["rules"]));
+    let line = |name: &str| {
+        rules
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("token_param_order").contains(" allow  pedantic "), "{rules}");
+    assert!(line("context_param_order").contains(" warn   style "), "{rules}");
+    assert!(line("dropped_cancel_guard").contains("correctness"), "{rules}");
+    assert!(line("timeout_in_loop").contains(" allow  pedantic "), "{rules}");
+    let explain = stdout(&ctxlint(dir.path(), &["explain", "timeout_in_loop"]));
+    assert!(
+        explain.contains("Group: pedantic. Default level: allow."),
+        "{explain}"
+    );
+
+    std::fs::write(dir.path().join("ctxlint.toml"), "[rules]\npedantic = \"deny\"\n").unwrap();
+    let out = stdout(&ctxlint(dir.path(), &["--message-format", "short", "order.rs"]));
+    assert!(out.contains("error[ctxlint::token_param_order]"), "{out}");
+    let rules = stdout(&ctxlint(dir.path(), &["rules"]));
+    assert!(
+        rules
+            .lines()
+            .any(|l| l.starts_with("timeout_in_loop") && l.contains(" deny ") && l.ends_with("(configured)")),
+        "{rules}"
+    );
+    std::fs::write(
+        dir.path().join("ctxlint.toml"),
+        "[rules]\npedantic = \"deny\"\ntoken_param_order = \"allow\"\n",
+    )
+    .unwrap();
+    assert_eq!(ctxlint(dir.path(), &["order.rs"]).status.code(), Some(0));
+    std::fs::write(dir.path().join("ctxlint.toml"), "[rules]\npedantik = \"warn\"\n").unwrap();
+    let out = ctxlint(dir.path(), &["order.rs"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    std::fs::remove_file(dir.path().join("ctxlint.toml")).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&ctxlint(
+        dir.path(),
+        &["--message-format", "sarif", "order.rs"],
+    )))
+    .unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rule = rules.iter().find(|r| r["id"] == "token_param_order").unwrap();
+    assert_eq!(rule["properties"]["group"], "pedantic");
+    assert_eq!(rule["defaultConfiguration"]["level"], "none");
+}
+
+#[test]
+fn counts_take_the_singular_for_one() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    let out = ctxlint(dir.path(), &["--stats", "finding.rs"]);
+    assert!(
+        support::cli::stderr(&out).contains("ctxlint: 1 file, 1 parsed, 1 finding\n"),
+        "{}",
+        support::cli::stderr(&out)
+    );
+}
+
+/// A reader that stops early (`ctxlint | head -1`) ends the run without a word on stderr.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // Far more output than a pipe buffers, so that writing must hit the closed pipe.
+    let mut text =
+        String::from("use tokio_util::sync::CancellationToken;\nfn f(token: CancellationToken) {\n");
+    for _ in 0..3000 {
+        text.push_str("    let _ = token.clone().drop_guard();\n");
+    }
+    text.push_str("}\n");
+    let dir = project(&[("many.rs", &text)]);
+    for args in [
+        &["many.rs"][..],
+        &["--message-format", "json", "many.rs"],
+        &["--diff", "many.rs"],
+    ] {
+        let mut child = support::cli::command(env!("CARGO_BIN_EXE_ctxlint"), dir.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The read end is closed here, as `head -1` closes it.
+        let out = child.wait_with_output().unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        let stderr = support::cli::stderr(&out);
+        assert!(
+            !stderr.contains("error") && !stderr.contains("panicked") && !stderr.contains("pipe"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
 }

@@ -152,3 +152,73 @@ fn per_path_ignores_turn_rules_off() {
         .collect();
     assert_eq!(files, ["src/lib.rs"]);
 }
+
+/// A top-level key after a table header belongs to that table in TOML; the error says so.
+#[test]
+fn a_top_level_key_inside_a_table_is_explained() {
+    let text = "[rules]\ndropped_cancel_guard = \"deny\"\nexclude = [\"generated/\"]\n";
+    let dir = project(&[("ctxlint.toml", text), ("lib.rs", FINDING)]);
+    let output = ctxlint(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`exclude` is inside [rules]: top-level keys go before the first table"),
+        "{}",
+        stderr(&output)
+    );
+    let manifest =
+        "[workspace]\n[workspace.metadata.ctxlint.per_path_ignores]\n\"tests/\" = []\nexclude = []\n";
+    let dir = project(&[("Cargo.toml", manifest), ("lib.rs", FINDING)]);
+    let output = ctxlint(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`exclude` is inside [workspace.metadata.ctxlint.per_path_ignores]"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A member's configuration that does not load fails the run, even when the run started at the
+/// workspace root (whose own configuration is fine).
+#[test]
+fn a_broken_package_config_is_an_error() {
+    let dir = project(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"m\"]\n"),
+        (
+            "m/Cargo.toml",
+            "[package]\nname = \"m\"\nversion = \"0.1.0\"\n\n[package.metadata.ctxlint]\nnope = 1\n",
+        ),
+        ("m/src/lib.rs", FINDING),
+    ]);
+    let output = ctxlint(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("m/Cargo.toml"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("nope"), "{}", stderr(&output));
+}
+
+/// A package the workspace excludes keeps its own configuration alone.
+#[test]
+fn an_excluded_package_is_not_layered() {
+    let dir = project(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nexclude = [\"vendor/x\"]\n\n[workspace.metadata.ctxlint.rules]\ndropped_cancel_guard = \"deny\"\n",
+        ),
+        (
+            "vendor/x/Cargo.toml",
+            "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[package.metadata.ctxlint]\nexclude = []\n",
+        ),
+        ("vendor/x/src/lib.rs", FINDING),
+        (
+            "vendor/y/Cargo.toml",
+            "[package]\nname = \"y\"\nversion = \"0.1.0\"\n\n[package.metadata.ctxlint]\nexclude = []\n",
+        ),
+        ("vendor/y/src/lib.rs", FINDING),
+    ]);
+    assert_eq!(
+        codes(dir.path(), &["vendor/x", "vendor/y"]),
+        [
+            "warning[ctxlint::dropped_cancel_guard]",
+            "error[ctxlint::dropped_cancel_guard]"
+        ]
+    );
+}

@@ -137,6 +137,19 @@ fn sarif_describes_rules_and_results() {
             .contains("## Why is this bad?")
     );
     assert_eq!(guard["defaultConfiguration"]["level"], "warning");
+    // The full description is the whole "What it does" section, list items included, not
+    // the sentence that introduces them.
+    for rule in rules {
+        let full = rule["fullDescription"]["text"].as_str().unwrap();
+        assert!(!full.trim_end().ends_with(':'), "{}: {full}", rule["id"]);
+    }
+    let polling = rules.iter().find(|r| r["id"] == "done_polling").unwrap();
+    let full = polling["fullDescription"]["text"].as_str().unwrap();
+    assert!(
+        full.contains("polling it:\n\n- a loop that stops on a cancellation check")
+            && full.contains("`thread::sleep`"),
+        "{full}"
+    );
     let results = run["results"].as_array().unwrap();
     let mut fingerprints = Vec::new();
     for result in results {
@@ -316,4 +329,130 @@ fn levels_in_every_format_and_exit_codes() {
     )
     .unwrap();
     assert_eq!(run(&["finding.rs"]).status.code(), Some(0));
+}
+
+/// cargo's JSON variants: `json-diagnostic-short` puts the one-line rendering in `rendered`;
+/// `json-render-diagnostics` renders the diagnostics on stderr and sends no JSON for them.
+#[test]
+fn cargo_json_variants_do_what_cargo_does() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    let short_line = stdout(&ctxlint(dir.path(), &["--message-format", "short", "finding.rs"]));
+    assert!(short_line.starts_with("finding.rs:3:9: warning[ctxlint::dropped_cancel_guard]"));
+
+    let out = ctxlint(
+        dir.path(),
+        &["--message-format", "json-diagnostic-short", "finding.rs"],
+    );
+    let message: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(message["message"]["rendered"], short_line.as_str());
+
+    for format in ["json-render-diagnostics", "json,json-render-diagnostics"] {
+        let out = ctxlint(
+            dir.path(),
+            &["--message-format", format, "--color", "never", "finding.rs"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert_eq!(stdout(&out), "", "{format}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("warning[ctxlint::dropped_cancel_guard]: "),
+            "{format}: {err}"
+        );
+        assert!(err.contains("help: "), "{err}");
+        assert!(err.trim_end().ends_with("warning: 1 finding in 1 file"), "{err}");
+    }
+    let out = ctxlint(
+        dir.path(),
+        &[
+            "--message-format",
+            "json-render-diagnostics,json-diagnostic-short",
+            "finding.rs",
+        ],
+    );
+    assert_eq!((stdout(&out).as_str(), stderr(&out)), ("", short_line.clone()));
+
+    // Repeated or combined JSON variants are one JSON stream, as in cargo.
+    let out = ctxlint(
+        dir.path(),
+        &[
+            "--message-format",
+            "json,json-diagnostic-rendered-ansi",
+            "finding.rs",
+        ],
+    );
+    let message: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert!(
+        message["message"]["rendered"]
+            .as_str()
+            .unwrap()
+            .contains("\u{1b}[")
+    );
+}
+
+/// Two kinds of output (`json,sarif`, `human,short`, even `json,json`) are refused, as cargo
+/// refuses them, instead of one silently winning.
+#[test]
+fn two_kinds_of_message_format_are_refused() {
+    let dir = project(&[("finding.rs", FINDING)]);
+    for format in [
+        "json,sarif",
+        "human,short",
+        "json,json",
+        "sarif,github",
+        "short,json-diagnostic-short",
+        "json-render-diagnostics,human",
+    ] {
+        let out = ctxlint(dir.path(), &["--message-format", format, "finding.rs"]);
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert_eq!(stdout(&out), "", "{format}");
+        assert!(
+            stderr(&out).contains("cannot specify two kinds of `message-format` arguments"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// A fix shared by several findings (string_value_key's module-wide one) is drawn under the
+/// first only, in the human output and JSON's `rendered`; every finding keeps the suggestion
+/// itself, for rustfix and editors.
+#[test]
+fn a_shared_fix_is_drawn_once() {
+    let text = "use core::context::{Context, WithValue};\n\
+fn f(ctx: &Context, id: u64) -> Context {\n    let ctx = WithValue(ctx, \"tenant\", id);\n    WithValue(&ctx, \"user\", id)\n}\n\
+fn g(ctx: &Context) {\n    let _ = ctx.value(&\"tenant\");\n}\n";
+    let dir = project(&[("keys.rs", text)]);
+    let human = stdout(&ctxlint(dir.path(), &["keys.rs"]));
+    assert_eq!(human.matches("struct TenantKey;").count(), 1, "{human}");
+    assert_eq!(
+        human
+            .matches("the same change as for the finding on line 3")
+            .count(),
+        2,
+        "{human}"
+    );
+
+    let json = stdout(&ctxlint(dir.path(), &["--message-format", "json", "keys.rs"]));
+    let messages: Vec<Value> = json
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3);
+    let rendered: Vec<&str> = messages
+        .iter()
+        .map(|m| m["message"]["rendered"].as_str().unwrap())
+        .collect();
+    assert!(rendered[0].contains("struct TenantKey;"));
+    assert!(!rendered[1].contains("struct TenantKey;") && !rendered[2].contains("struct TenantKey;"));
+    for message in &messages {
+        let help = &message["message"]["children"].as_array().unwrap().last().unwrap();
+        assert_eq!(help["level"], "help");
+        let spans = help["spans"].as_array().unwrap();
+        assert!(spans.iter().any(|s| {
+            s["suggested_replacement"]
+                .as_str()
+                .unwrap()
+                .contains("struct TenantKey;")
+        }));
+    }
 }

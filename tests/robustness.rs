@@ -206,6 +206,7 @@ static PANICS: Rule = Rule {
     summary: "panics on files that say boom (test only)",
     docs: "",
     default_level: Level::Warn,
+    group: None,
     hooks: Hooks {
         on_expr: Some(panic_on_boom),
         ..Hooks::NONE
@@ -223,6 +224,7 @@ static FINDS: Rule = Rule {
     summary: "reports literals (test only)",
     docs: "",
     default_level: Level::Warn,
+    group: None,
     hooks: Hooks {
         on_expr: Some(report_finding),
         ..Hooks::NONE

@@ -89,7 +89,8 @@ fn unused_suppressions_carry_a_removal_fix() {
         .find(|c| c["level"] == "help")
         .unwrap();
     let span = &help["spans"][0];
-    assert_eq!(span["suggestion_applicability"], "MachineApplicable");
+    // A safe `--fix` never deletes a suppression the user wrote.
+    assert_eq!(span["suggestion_applicability"], "MaybeIncorrect");
     assert_eq!(span["suggested_replacement"], "");
     // The whole line goes, its line end included.
     let (start, end) = (
@@ -99,4 +100,23 @@ fn unused_suppressions_carry_a_removal_fix() {
     let mut fixed = ONLY_A_COMMENT.to_string();
     fixed.replace_range(start..end, "");
     assert_eq!(fixed, "fn g() {\n    let x = 1;\n}\n");
+}
+
+/// A misspelt suppression on the line: plain `--fix` corrects the name and keeps the code the
+/// user meant to keep (it neither deletes the comment nor rewrites `let _ =`).
+#[test]
+fn fix_keeps_what_a_misspelt_suppression_meant() {
+    let code = "use tokio_util::sync::CancellationToken;\n\
+        fn f(token: CancellationToken) {\n    \
+        let _ = token.drop_guard(); // ctxlint: allow(dropped_cancel_gaurd)\n}\n";
+    let dir = project(&[("lib.rs", code)]);
+    let report = stdout(&ctxlint(dir.path(), &["lib.rs"]));
+    assert!(
+        report.contains("did you mean `dropped_cancel_guard`?"),
+        "{report}"
+    );
+    let output = ctxlint(dir.path(), &["--fix", "lib.rs"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let fixed = std::fs::read_to_string(dir.path().join("lib.rs")).unwrap();
+    assert_eq!(fixed, code.replace("gaurd", "guard"));
 }

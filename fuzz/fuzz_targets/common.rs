@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use ctxlint::engine::{self, Settings};
 use ctxlint::fix::{self, Mode};
 use ctxlint::model::catalog::Catalog;
-use ctxlint::output::{human, json, short};
+use ctxlint::output::{Format, Options, human, json, short};
 use ctxlint::source::SourceFile;
 
 fn settings() -> &'static Settings {
@@ -18,13 +18,14 @@ pub fn run(text: &str) {
     let rules = settings.enabled_rules();
     let report = engine::lint_source(SourceFile::new("fuzz.rs", "fuzz.rs", text.to_string()), settings, &rules);
     let mut sink = Vec::new();
+    let json_options = Options::new(Format::Json, false);
     for diagnostic in &report.diagnostics {
         assert!(diagnostic.span.end <= text.len(), "span outside the file");
         assert!(text.is_char_boundary(diagnostic.span.start) && text.is_char_boundary(diagnostic.span.end));
         human::render(diagnostic, &report.source, true);
         human::render(diagnostic, &report.source, false);
         short::write(&mut sink, diagnostic, &report.source).unwrap();
-        json::write(&mut sink, diagnostic, &report.source, false).unwrap();
+        json::write(&mut sink, diagnostic, &report.source, &json_options).unwrap();
     }
     let parses = syn::parse_file(text).is_ok();
     for mode in [Mode::Safe, Mode::Unsafe] {

@@ -291,6 +291,58 @@ impl TargetSelection {
             || !self.bench.is_empty())
     }
 
+    /// Fails as cargo does when a target flag selects nothing: a named target none of the
+    /// packages has, or `--lib` where no package has a library. `specs` are the `-p` values
+    /// (cargo names them in the message; otherwise "default-run packages").
+    pub fn check(&self, packages: &[&Package], specs: &[String]) -> Result<(), String> {
+        if self.all_targets {
+            return Ok(());
+        }
+        if self.lib && !packages.iter().any(|p| p.targets.iter().any(Target::is_lib)) {
+            let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+            return Err(match names.as_slice() {
+                [one] => format!("no library targets found in package `{one}`"),
+                _ => format!("no library targets found in packages: {}", names.join(", ")),
+            });
+        }
+        let place = match specs {
+            [] => " in default-run packages".to_string(),
+            [one] => format!(" in `{one}` package"),
+            _ => format!(" in `{}` packages", specs.join("`, `")),
+        };
+        for (names, kind) in [
+            (&self.bin, "bin"),
+            (&self.example, "example"),
+            (&self.test, "test"),
+            (&self.bench, "bench"),
+        ] {
+            let targets: Vec<&Target> = packages
+                .iter()
+                .flat_map(|p| &p.targets)
+                .filter(|t| t.is(kind))
+                .collect();
+            for name in names {
+                if targets.iter().any(|t| glob_matches(name, &t.name)) {
+                    continue;
+                }
+                let named = if name.contains(['*', '?', '[']) {
+                    "matches pattern"
+                } else {
+                    "named"
+                };
+                let mut message = format!("no {kind} target {named} `{name}`{place}");
+                if !targets.is_empty() {
+                    message.push_str(&format!("\nhelp: available {kind} targets:"));
+                    for target in &targets {
+                        message.push_str(&format!("\n    {}", target.name));
+                    }
+                }
+                return Err(message);
+            }
+        }
+        Ok(())
+    }
+
     pub fn selects(&self, target: &Target) -> bool {
         if self.all_targets || self.is_default() || target.is("custom-build") {
             // Build scripts are always built, so always linted.

@@ -10,6 +10,7 @@
 
 pub mod metadata;
 pub mod modules;
+pub mod package;
 pub mod wrapper;
 
 use std::collections::HashSet;
@@ -19,12 +20,13 @@ use std::sync::Arc;
 
 use clap::{ArgAction, ArgMatches, CommandFactory, Parser};
 
-use crate::cli::{self, ColorWhen, EXIT_ERROR};
+use crate::cli::{self, ColorWhen, MessageFormat};
 use crate::config;
 use crate::engine::{self, Input};
-use crate::finish::Finish;
+use crate::exit;
+use crate::finish::{Finish, quiet_on_broken_pipe};
 use crate::output::json::{Origin, Target as JsonTarget};
-use crate::output::{self, Format, Options};
+use crate::output::{self, Format, plural};
 use crate::paths::relative_name;
 use metadata::{PackageSelection, TargetSelection};
 
@@ -85,6 +87,22 @@ struct CargoArgs {
     /// Parse every file, even those that mention no context API.
     #[arg(long)]
     no_prefilter: bool,
+
+    #[command(flatten)]
+    fix: crate::fix::FixArgs,
+
+    /// Accepted for `cargo clippy --fix` compatibility: ctxlint never refuses a dirty tree
+    /// (it writes a file only when the fixed text parses, atomically).
+    #[arg(long, help_heading = "Ignored (cargo compatibility)")]
+    allow_dirty: bool,
+
+    /// Accepted for `cargo clippy --fix` compatibility.
+    #[arg(long, help_heading = "Ignored (cargo compatibility)")]
+    allow_staged: bool,
+
+    /// Accepted for `cargo clippy --fix` compatibility.
+    #[arg(long, help_heading = "Ignored (cargo compatibility)")]
+    allow_no_vcs: bool,
 
     /// Package(s) to lint (package ID specifications, globs allowed).
     #[arg(
@@ -372,19 +390,25 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
-            EXIT_ERROR
+            exit::ERROR
         }
     }
 }
+
+/// cargo's exit code for a failed command.
+const EXIT_CARGO_ERROR: i32 = 101;
 
 fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
     let formats = match args.message_format.is_empty() {
         true => "human".to_string(),
         false => args.message_format.join(","),
     };
-    let (format, ansi_in_json) = cli::parse_message_format(&formats)?;
-    if args.with_check.is_some() && matches!(format, Format::Sarif | Format::Github) {
+    let message_format = MessageFormat::parse(&formats)?;
+    if args.with_check.is_some() && matches!(message_format.format, Format::Sarif | Format::Github) {
         return Err("--with-check needs a cargo message format (human, short or json)".into());
+    }
+    if args.with_check.is_some() && args.fix.request().is_some() {
+        return Err("--fix and --diff do not combine with --with-check".into());
     }
     if args.with_check.is_none() && !args.check_args.is_empty() {
         return Err("arguments after `--` are for the --with-check command; set ctxlint's levels with -A/-W/-D before `--`".into());
@@ -402,13 +426,21 @@ fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
         manifest_path: manifest_path.as_deref(),
     })?;
 
+    // A target flag that selects nothing is an error in cargo: a typo must not pass as clean.
+    if let Err(message) = args.targets().check(&packages, &args.package) {
+        eprintln!("error: {message}");
+        return Ok(EXIT_CARGO_ERROR);
+    }
+
     let config_start = match &manifest_path {
         Some(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         None => std::env::current_dir().unwrap_or_default(),
     };
     let loaded = config::discover(&config_start).map_err(|e| e.to_string())?;
+    let layers = loaded.layers.clone();
     let mut settings = cli::settings(loaded, matches)?;
     settings.prefilter = !args.no_prefilter;
+    settings.per_file = Some(cli::per_package(layers, matches, settings.prefilter));
     settings.jobs = args
         .jobs
         .as_deref()
@@ -424,13 +456,7 @@ fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
     let selection = args.targets();
     let mut seen = HashSet::new();
     let mut inputs = Vec::new();
-    let mut options = Options::new(
-        format,
-        match format {
-            Format::Json => ansi_in_json,
-            _ => cli::use_color(args.color.unwrap_or(ColorWhen::Auto)),
-        },
-    );
+    let mut options = message_format.options(args.color.unwrap_or(ColorWhen::Auto));
     options.root = output::repository_root(&metadata.workspace_root);
     let mut target_count = 0;
     for package in &packages {
@@ -452,18 +478,18 @@ fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
                     test: target.test,
                 },
             });
-            let files = modules::crate_files(&target.src_path, &mut seen);
+            let files = modules::crate_files(&target.src_path, &mut seen, settings.max_file_size);
             if args.verbose > 1 {
                 eprintln!(
-                    "ctxlint: {} {} ({}): {} new files",
+                    "ctxlint: {} {} ({}): {}",
                     package.name,
                     target.name,
                     target.kind.join(", "),
-                    files.len()
+                    plural(files.len(), "new file")
                 );
             }
             for path in files {
-                if settings.config.is_excluded(&path) {
+                if cli::is_excluded(&settings, &path) {
                     continue;
                 }
                 let name = relative_name(&path, &metadata.workspace_root);
@@ -472,15 +498,34 @@ fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
             }
         }
     }
-    let report = engine::lint_inputs(inputs.into_iter(), &settings);
+    // The rest of the workspace: a selected package imports through the others.
+    let mut others = Vec::new();
+    for package in &metadata.packages {
+        for target in &package.targets {
+            others.extend(modules::crate_files(
+                &target.src_path,
+                &mut seen,
+                settings.max_file_size,
+            ));
+        }
+    }
+    engine::index_workspace(&mut settings, &inputs, &others);
+    let mut report = engine::lint_inputs(inputs.into_iter(), &settings);
+    cli::config_errors(&settings)?;
     if args.verbose > 0 {
         eprintln!(
-            "ctxlint: {} packages, {target_count} targets, {} files, {} parsed, {} findings",
-            packages.len(),
-            report.files_seen,
+            "ctxlint: {}, {}, {}, {} parsed, {}",
+            plural(packages.len(), "package"),
+            plural(target_count, "target"),
+            plural(report.files_seen, "file"),
             report.files_parsed,
-            report.diagnostic_count()
+            plural(report.diagnostic_count(), "finding")
         );
+    }
+    if let Some(request) = args.fix.request()
+        && let Some(code) = crate::fix::run(request, &mut report, &settings, args.exit_zero)
+    {
+        return Ok(code);
     }
     let finished = match check {
         Some(check) => Some(check.wait()?),
@@ -499,12 +544,12 @@ fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
     };
     if let Some(line) = &finished.build_finished {
         use std::io::Write;
-        writeln!(out, "{line}").map_err(|e| format!("cannot write the report: {e}"))?;
+        quiet_on_broken_pipe(writeln!(out, "{line}"))?;
     }
     if finished.status.success() {
         Ok(code)
     } else {
         // The build failed: cargo's code (101), as cargo check would exit.
-        Ok(finished.status.code().unwrap_or(101))
+        Ok(finished.status.code().unwrap_or(EXIT_CARGO_ERROR))
     }
 }

@@ -12,8 +12,9 @@ use crate::lex::{self, Kind, Token};
 use crate::paths::normalize;
 
 /// The files of the crate rooted at `root`, root first, leaving out files in `seen` (and
-/// adding the others to it).
-pub fn crate_files(root: &Path, seen: &mut HashSet<PathBuf>) -> Vec<PathBuf> {
+/// adding the others to it). Files larger than `limit` bytes, or not regular files, are not
+/// read for declarations (the engine reports them).
+pub fn crate_files(root: &Path, seen: &mut HashSet<PathBuf>, limit: u64) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let root = normalize(root);
     // (file, directory its `mod x;` children live in)
@@ -26,7 +27,10 @@ pub fn crate_files(root: &Path, seen: &mut HashSet<PathBuf>) -> Vec<PathBuf> {
         if !file.is_file() || !seen.insert(key) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let text = crate::read::read_source(&file, limit)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        let Some(text) = text else {
             // The engine reports unreadable files; linting it is enough.
             files.push(file);
             continue;
@@ -95,6 +99,8 @@ fn declarations(text: &str) -> Vec<Declaration> {
     if memchr::memmem::find(text.as_bytes(), b"mod").is_none() {
         return Vec::new();
     }
+    // Front matter (`---cargo … ---`) is not code.
+    let text = &text[crate::source::code_start(text)..];
     let tokens: Vec<Token> = lex::tokens(text).filter(|t| !t.is_comment()).collect();
     let ident = |i: usize| -> Option<&str> {
         let token = tokens.get(i)?;
@@ -197,6 +203,13 @@ mod tests {
     }
 
     #[test]
+    fn front_matter_is_not_code() {
+        let text = "---cargo\n# mod in_front_matter;\n[dependencies]\n---\nmod real;\n";
+        let found: Vec<String> = names(text).into_iter().map(|(name, _, _)| name).collect();
+        assert_eq!(found, ["real"]);
+    }
+
+    #[test]
     fn finds_declarations() {
         let text = r#"
             // mod commented;
@@ -254,7 +267,7 @@ mod tests {
         write("shared/sibling.rs", "");
         write("src/unused.rs", "");
         let mut seen = HashSet::new();
-        let files = crate_files(&dir.path().join("src/lib.rs"), &mut seen);
+        let files = crate_files(&dir.path().join("src/lib.rs"), &mut seen, u64::MAX);
         let names: Vec<String> = files
             .iter()
             .map(|f| f.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
@@ -275,7 +288,7 @@ mod tests {
         );
         // A second crate sharing a file does not get it again.
         write("src/bin/tool.rs", "#[path = \"../a.rs\"] mod a;");
-        let files = crate_files(&dir.path().join("src/bin/tool.rs"), &mut seen);
+        let files = crate_files(&dir.path().join("src/bin/tool.rs"), &mut seen, u64::MAX);
         assert_eq!(files.len(), 1);
     }
 }

@@ -96,6 +96,9 @@ pub struct FnSpec {
     pub distinctive: bool,
     #[serde(default)]
     pub consumes: bool,
+    /// Takes its receiver by `&mut`: a derivation through it needs a mutable binding.
+    #[serde(default)]
+    pub mutates: bool,
     /// Number of arguments (not counting the receiver); a call with another count is a
     /// different function of the same name.
     #[serde(default)]
@@ -232,7 +235,7 @@ pub struct TypeId(usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ApiId(usize);
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Api {
     pub name: String,
     pub crates: Vec<String>,
@@ -243,7 +246,7 @@ pub struct Api {
     pub allow_types_after: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TypeDef {
     pub api: ApiId,
     /// The short name, e.g. `CancellationToken`.
@@ -265,7 +268,7 @@ pub enum Returns {
 }
 
 /// A function, associated function or method.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Callable {
     /// Its index in the catalog.
     pub id: usize,
@@ -276,6 +279,7 @@ pub struct Callable {
     pub returns: Returns,
     pub role: Option<Role>,
     pub consumes: bool,
+    pub mutates: bool,
     pub args: Option<usize>,
     pub borrowed: bool,
     pub ambient: bool,
@@ -285,6 +289,9 @@ pub struct Callable {
 #[derive(Debug)]
 pub struct CatalogError(pub String);
 
+/// The largest argument index `key_arg` may name.
+const MAX_ARGUMENT: usize = 255;
+
 impl fmt::Display for CatalogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -293,7 +300,7 @@ impl fmt::Display for CatalogError {
 
 impl std::error::Error for CatalogError {}
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Catalog {
     apis: Vec<Api>,
     types: Vec<TypeDef>,
@@ -317,6 +324,9 @@ pub struct Catalog {
     last_segments: HashSet<String>,
     /// Identifying words, each with the path prefixes it can be written under.
     identifying: Vec<(String, Vec<Vec<String>>)>,
+    /// Names the workspace gives to catalog items or to what holds them (re-exports, fields,
+    /// functions returning tokens): each alone can lead a file into the catalog.
+    workspace_words: HashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +351,20 @@ impl Catalog {
     /// Builds a catalog from API tables (the built-in ones followed by a project's own).
     pub fn build(specs: &[ApiSpec]) -> Result<Catalog, CatalogError> {
         let specs = &merge_specs(specs)?;
+        for spec in specs {
+            let types = [&spec.allow_types_before, &spec.allow_types_after];
+            for ty in types.into_iter().flatten().flatten() {
+                // Spelling a type recurses per level, on the main thread.
+                let (depth, _) = crate::source::nesting_depth(ty);
+                if depth > crate::engine::MAX_NESTING {
+                    return Err(CatalogError(format!(
+                        "api `{}`: a type in `allow_types_before`/`allow_types_after` nests {depth} levels deep; ctxlint reads up to {}",
+                        spec.name,
+                        crate::engine::MAX_NESTING
+                    )));
+                }
+            }
+        }
         let mut catalog = Catalog::default();
         // Types first, so entries can refer to types of any API.
         for (api_index, spec) in specs.iter().enumerate() {
@@ -454,6 +478,7 @@ impl Catalog {
     /// such as `sleep` do not count: alone they find nothing.
     pub fn identifying_words(&self, present: impl Fn(&str) -> bool) -> HashSet<String> {
         let mut words: HashSet<String> = self.methods_by_name.keys().cloned().collect();
+        words.extend(self.workspace_words.iter().cloned());
         for (word, roots) in &self.identifying {
             if roots
                 .iter()
@@ -524,6 +549,15 @@ impl Catalog {
                     .collect::<Result<_, _>>()?,
             ),
         };
+        // An argument index beyond any real parameter list is a mistake, not a huge number.
+        if let Some(index) = fn_spec.key_arg
+            && index > MAX_ARGUMENT
+        {
+            return Err(CatalogError(format!(
+                "api `{}`: `{name}`: key_arg = {index} is out of range (0 to {MAX_ARGUMENT})",
+                spec.name
+            )));
+        }
         let key_arg = |keys: Option<Keys>| KeyArg {
             index: fn_spec.key_arg,
             keys: keys.unwrap_or(Keys::Typed),
@@ -551,6 +585,7 @@ impl Catalog {
             returns,
             role,
             consumes: fn_spec.consumes,
+            mutates: fn_spec.mutates,
             args: fn_spec.args,
             borrowed: fn_spec.borrowed,
             ambient: fn_spec.ambient,
@@ -646,6 +681,17 @@ impl Catalog {
         self.derivation_at(from, target, 0)
     }
 
+    /// Whether [`Catalog::derivation`]'s expression calls a method that takes `&mut self`
+    /// (tokio-tree-context's `new_child_context`): it compiles only on a mutable binding.
+    pub fn derivation_mutates(&self, from: TypeId, target: &Returns) -> bool {
+        self.methods_of(from).iter().any(|m| {
+            matches!(m.role, Some(Role::Derive { timeout: false }))
+                && m.returns == *target
+                && m.args.unwrap_or(0) == 0
+                && m.mutates
+        })
+    }
+
     fn derivation_at(&self, from: TypeId, target: &Returns, depth: usize) -> Option<String> {
         let methods = self.methods_of(from);
         let derive = methods.iter().find(|m| {
@@ -689,6 +735,52 @@ impl Catalog {
                 _ => None,
             }
         })
+    }
+
+    /// This catalog with a workspace's re-exports of catalog items (`from` read as `to`) and
+    /// the workspace's own names that lead to them (see [`crate::model::workspace`]).
+    pub fn with_workspace(
+        &self,
+        aliases: &[(String, String)],
+        words: impl IntoIterator<Item = String>,
+    ) -> Catalog {
+        let mut catalog = self.clone();
+        for (from, to) in aliases {
+            catalog.aliases.push((from.clone(), to.clone()));
+            catalog.add_prefixes(from);
+            catalog.prefixes.insert(from.clone());
+        }
+        catalog
+            .aliases
+            .sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        catalog.workspace_words.extend(words);
+        catalog.index_identifying_words();
+        catalog
+    }
+
+    /// The lib names of every API's crates (`tokio_util`): a file that names none of them
+    /// cannot re-export a catalog item.
+    pub fn crate_names(&self) -> HashSet<String> {
+        let mut names: HashSet<String> = self
+            .apis
+            .iter()
+            .flat_map(|api| api.crates.iter().cloned())
+            .collect();
+        for (from, _) in &self.aliases {
+            names.extend(from.split("::").next().map(str::to_string));
+        }
+        names
+    }
+
+    /// Every type and free-function path directly inside the module `module`
+    /// (`tokio_util::sync` holds `tokio_util::sync::CancellationToken`).
+    pub fn items_in(&self, module: &str) -> Vec<&str> {
+        self.type_by_path
+            .keys()
+            .chain(self.function_by_path.keys())
+            .filter(|path| path.rsplit_once("::").is_some_and(|(parent, _)| parent == module))
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn type_by_path(&self, path: &str) -> Option<TypeId> {
@@ -754,6 +846,7 @@ impl Catalog {
             }
         }
         groups.extend(self.methods_by_name.keys().map(|name| vec![name.clone()]));
+        groups.extend(self.workspace_words.iter().map(|word| vec![word.clone()]));
         for group in &mut groups {
             group.sort();
             group.dedup();
@@ -773,7 +866,9 @@ impl Catalog {
 /// Merges tables that name the same API: the first declares it; a later one (from a
 /// project's config, say) extends it: its crates, aliases, types, functions, methods and
 /// handlers are added, and its `position`, `allow_types_before` and `allow_types_after`, when
-/// given, replace the earlier ones.
+/// given, replace the earlier ones. A type given again with the same path and kind is changed:
+/// its `cancel`, `derive`, `position` and `on_drop`, when given, replace the known ones, and
+/// its fields, constructors and methods are added.
 pub fn merge_specs(specs: &[ApiSpec]) -> Result<Vec<ApiSpec>, CatalogError> {
     let mut merged: Vec<ApiSpec> = Vec::new();
     for spec in specs {
@@ -797,12 +892,28 @@ pub fn merge_specs(specs: &[ApiSpec]) -> Result<Vec<ApiSpec>, CatalogError> {
         }
         base.aliases.extend(spec.aliases.clone());
         for (name, ty) in &spec.types {
-            if base.types.insert(name.clone(), ty.clone()).is_some() {
+            let Some(known) = base.types.get_mut(name) else {
+                base.types.insert(name.clone(), ty.clone());
+                continue;
+            };
+            // The same type again (same path): the project overrides what it gives.
+            if known.path != ty.path || known.kind != ty.kind {
                 return Err(CatalogError(format!(
-                    "api `{}`: type `{name}` is declared twice",
-                    spec.name
+                    "api `{}`: type `{name}` is declared twice, as `{}` and as `{}` (to change the known type, give its path and kind as they are)",
+                    spec.name, known.path, ty.path
                 )));
             }
+            known.on_drop = ty.on_drop.or(known.on_drop);
+            known.position = ty.position.or(known.position);
+            if ty.cancel.is_some() {
+                known.cancel = ty.cancel.clone();
+            }
+            if ty.derive.is_some() {
+                known.derive = ty.derive.clone();
+            }
+            known.fields.extend(ty.fields.clone());
+            known.constructors.extend(ty.constructors.clone());
+            known.methods.extend(ty.methods.clone());
         }
         base.functions.extend(spec.functions.clone());
         base.methods.extend(spec.methods.clone());
@@ -877,28 +988,30 @@ fn spell_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
     }
 }
 
-/// `*` matches any text.
+/// `*` matches any text. Greedy with one backtrack point (the last `*`), so it takes time
+/// linear in the pattern times the text, never exponential (`a*a*a*…b` against `aaaa…`).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((prefix, rest)) => {
-            let Some(mut text) = text.strip_prefix(prefix) else {
-                return false;
-            };
-            if !rest.contains('*') {
-                return text.len() >= rest.len() && text.ends_with(rest);
-            }
-            loop {
-                if glob_match(rest, text) {
-                    return true;
-                }
-                let Some(c) = text.chars().next() else {
-                    return false;
-                };
-                text = &text[c.len_utf8()..];
-            }
+    let (pattern, text): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t) = (0, 0);
+    // After the last `*` seen: where the pattern resumes, and the text position it matched to.
+    let mut resume: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            resume = Some((p + 1, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((after_star, matched)) = resume {
+            // Let the last `*` take one more character.
+            p = after_star;
+            t = matched + 1;
+            resume = Some((after_star, matched + 1));
+        } else {
+            return false;
         }
     }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -991,6 +1104,11 @@ mod tests {
         assert!(glob_match("*_server", "greeter_server"));
         assert!(!glob_match("*_server", "server_greeter"));
         assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a**", "a"));
+        assert!(!glob_match("a*b", "a"));
+        assert!(glob_match("*ab*ab", "xabyabab"));
+        assert!(!glob_match("*ab*abc", "xabyabab"));
     }
 
     #[test]
@@ -1034,7 +1152,7 @@ mod tests {
             r#"
             [[api]]
             name = "tokio-util"
-            position = "last"
+            position = "first"
             allow_types_before = ["&mut Harness<'_>"]
             [api.handlers]
             attributes = ["my_web::route"]
@@ -1049,16 +1167,46 @@ mod tests {
             .iter()
             .find(|api| api.name == "tokio-util")
             .unwrap();
-        assert_eq!(api.position, Position::Last);
+        assert_eq!(api.position, Position::First);
         assert_eq!(api.allow_types_before, vec!["&mut Harness".to_string()]);
         let token = catalog
             .type_by_path("tokio_util::sync::CancellationToken")
             .unwrap();
-        assert_eq!(catalog.ty(token).position, Position::Last);
+        assert_eq!(catalog.ty(token).position, Position::First);
         assert!(catalog.is_handler_attribute("my_web::route"));
         // A new api still needs its crates.
         let lone: CatalogFile = toml::from_str("[[api]]\nname = \"mine\"").unwrap();
         assert!(Catalog::build(&lone.api).is_err());
+    }
+
+    #[test]
+    fn a_project_overrides_a_known_types_templates() {
+        let project: CatalogFile = toml::from_str(
+            r#"
+            [[api]]
+            name = "go-lib"
+            [api.types.CancelFn]
+            path = "go_lib::context::CancelFn"
+            kind = "cancel_fn"
+            cancel = "{}.cancel_now()"
+            "#,
+        )
+        .unwrap();
+        let mut specs = Catalog::builtin_specs();
+        specs.extend(project.api);
+        let catalog = Catalog::build(&specs).unwrap();
+        let cancel = catalog.type_by_path("go_lib::context::CancelFn").unwrap();
+        assert_eq!(catalog.ty(cancel).cancel.as_deref(), Some("{}.cancel_now()"));
+        assert_eq!(catalog.ty(cancel).on_drop, Some(OnDrop::Leak), "kept");
+        // Another type under a known name is still an error.
+        let clash: CatalogFile = toml::from_str(
+            "[[api]]\nname = \"go-lib\"\n[api.types.CancelFn]\npath = \"mine::Cancel\"\nkind = \"cancel_fn\"\n",
+        )
+        .unwrap();
+        let mut specs = Catalog::builtin_specs();
+        specs.extend(clash.api);
+        let error = Catalog::build(&specs).unwrap_err().to_string();
+        assert!(error.contains("declared twice"), "{error}");
     }
 
     #[test]

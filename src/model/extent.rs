@@ -7,6 +7,8 @@
 //! rightmost child that ends it. The result is exactly `Spanned`'s (a test checks it on every
 //! node of the fixtures); small leaves (paths, literals, types) still use `Spanned`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use proc_macro2::Span;
@@ -380,8 +382,86 @@ fn attrs_of(expr: &Expr) -> &[Attribute] {
     }
 }
 
+/// Starts (`true`) and ends of expressions, by kind and anchor position.
+type Known = HashMap<(u8, usize, bool), usize>;
+
+thread_local! {
+    /// Starts and ends of expressions already found, while [`memoized`] runs: a chain
+    /// (`a || b || …`, `x.f().g()…`, `a = b = …`) would otherwise be walked down from each of its
+    /// nodes, in time quadratic in its length. Keyed by the expression's kind and the position
+    /// of a token that belongs to it alone, so a macro body parsed again from the same tokens
+    /// finds its entries too.
+    static KNOWN: RefCell<Option<Known>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with starts and ends of expressions remembered; the code parsed in it must be one
+/// text (positions identify expressions).
+pub fn memoized<R>(f: impl FnOnce() -> R) -> R {
+    struct Forget;
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            KNOWN.with(|known| *known.borrow_mut() = None);
+        }
+    }
+    KNOWN.with(|known| *known.borrow_mut() = Some(HashMap::new()));
+    let _forget = Forget;
+    f()
+}
+
+/// The kind of an expression that has children at its edges, and a token only it holds.
+fn anchor(expr: &Expr) -> Option<(u8, usize)> {
+    let at = |span: Span| span.byte_range().start;
+    Some(match expr {
+        Expr::Binary(e) => (0, at(e.op.span())),
+        Expr::Assign(e) => (1, at(e.eq_token.span)),
+        Expr::MethodCall(e) => (2, at(e.dot_token.span)),
+        Expr::Field(e) => (3, at(e.dot_token.span)),
+        Expr::Await(e) => (4, at(e.dot_token.span)),
+        Expr::Try(e) => (5, at(e.question_token.span)),
+        Expr::Index(e) => (6, at(e.bracket_token.span.open())),
+        Expr::Call(e) => (7, at(e.paren_token.span.open())),
+        Expr::Unary(e) => (8, at(e.op.span())),
+        Expr::Reference(e) => (9, at(e.and_token.span)),
+        Expr::Closure(e) => (10, at(e.inputs_begin.span)),
+        Expr::Let(e) => (11, at(e.let_token.span)),
+        Expr::If(e) => (12, at(e.if_token.span)),
+        Expr::Return(e) => (13, at(e.return_token.span)),
+        Expr::Break(e) => (14, at(e.break_token.span)),
+        Expr::Cast(e) => (15, at(e.as_token.span)),
+        _ => return None,
+    })
+}
+
+/// `find(expr)`, remembered under `expr`'s anchor while [`memoized`] runs.
+fn remembered(expr: &Expr, is_start: bool, find: impl FnOnce(&Expr) -> usize) -> usize {
+    let key = anchor(expr).map(|(kind, at)| (kind, at, is_start));
+    if let Some(key) = key
+        && let Some(found) = KNOWN.with(|known| known.borrow().as_ref().and_then(|m| m.get(&key).copied()))
+    {
+        return found;
+    }
+    let found = find(expr);
+    if let Some(key) = key {
+        KNOWN.with(|known| {
+            if let Some(map) = known.borrow_mut().as_mut() {
+                map.insert(key, found);
+            }
+        });
+    }
+    found
+}
+
 /// Where an expression's first token starts.
 fn start(expr: &Expr) -> usize {
+    remembered(expr, true, start_of_expr)
+}
+
+/// Where an expression's last token ends.
+fn end(expr: &Expr) -> usize {
+    remembered(expr, false, end_of_expr)
+}
+
+fn start_of_expr(expr: &Expr) -> usize {
     if let Some(attr) = attrs_of(expr).first() {
         return attr.pound_token.span.byte_range().start;
     }
@@ -416,8 +496,7 @@ fn start(expr: &Expr) -> usize {
     }
 }
 
-/// Where an expression's last token ends.
-fn end(expr: &Expr) -> usize {
+fn end_of_expr(expr: &Expr) -> usize {
     match expr {
         Expr::Assign(e) => expr_end(&ExprRef::Assign(e)),
         Expr::Call(e) => expr_end(&ExprRef::Call(e)),

@@ -414,13 +414,28 @@ pub fn split_arguments(tokens: TokenStream) -> Vec<TokenStream> {
 /// Every identifier in a token stream (a macro's body ctxlint does not parse), with the names
 /// written inside format strings (`"{cancel}"`, `"{cancel:?}"`).
 pub fn mentioned_idents(tokens: &TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
+    mentioned(tokens, false, out);
+}
+
+/// [`mentioned_idents`] for a macro whose body ctxlint parses: the bodies of macros called in
+/// it are left out, as the walk of the parsed body reaches those calls itself (taking them
+/// here too would take a name once per enclosing macro: quadratic in the nesting).
+pub fn mentioned_idents_outside_macros(tokens: &TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
+    mentioned(tokens, true, out);
+}
+
+fn mentioned(tokens: &TokenStream, skip_macro_calls: bool, out: &mut Vec<(String, proc_macro2::Span)>) {
+    let mut after_bang = false;
     for tree in tokens.clone() {
+        let bang = matches!(&tree, TokenTree::Punct(p) if p.as_char() == '!');
         match tree {
             TokenTree::Ident(ident) => out.push((ident.to_string(), ident.span())),
-            TokenTree::Group(group) => mentioned_idents(&group.stream(), out),
+            TokenTree::Group(_) if skip_macro_calls && after_bang => {}
+            TokenTree::Group(group) => mentioned(&group.stream(), skip_macro_calls, out),
             TokenTree::Literal(lit) => format_string_names(&lit, out),
             _ => {}
         }
+        after_bang = bang;
     }
 }
 

@@ -2,6 +2,7 @@
 //! contexts, tokens, guards and cancel functions, and what the macros in it contain. This is
 //! the one place that knows about APIs; lints ask it questions.
 
+pub mod calls;
 pub mod catalog;
 pub mod extent;
 pub mod handlers;
@@ -10,6 +11,7 @@ pub mod macros;
 pub mod resolve;
 pub mod scope;
 pub mod values;
+pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -21,6 +23,7 @@ use self::catalog::{Callable, Catalog, Kind, Returns, Role, TypeId};
 use self::macros::MacroBody;
 use self::resolve::Imports;
 pub use self::scope::{Binding, BindingId, BindingKind, Write, WriteKind};
+use self::workspace::{Origin, WorkspaceIndex};
 
 /// Identifies a syntax node by its byte range (relative to the parsed code). Tokens of a file,
 /// macro bodies included, never share a range, so a node's range is its identity.
@@ -75,6 +78,8 @@ pub struct StructDef {
     pub name: String,
     /// Named fields by name; tuple fields as `0`, `1`, ….
     pub fields: HashMap<String, Ty>,
+    /// Its path in the workspace, when the file's place in it is known (for its methods).
+    pub path: Option<Vec<String>>,
 }
 
 /// What ctxlint knows about one parsed file.
@@ -90,6 +95,9 @@ pub struct Model<'c> {
     types: HashMap<SpanKey, Ty>,
     /// Where each binding can be named (indexed like `bindings`).
     visibility: Vec<scope::Visibility>,
+    /// The bindings of each function item (by `visibility[..].function`), built on first use:
+    /// a lookup reads one function's bindings, not the file's.
+    by_function: std::cell::OnceCell<HashMap<Option<SpanKey>, FunctionBindings>>,
     /// The extent of every function item, signature to body.
     functions: Vec<SpanKey>,
     /// Built-in types of bindings, and the file's consts and statics.
@@ -99,12 +107,25 @@ pub struct Model<'c> {
     /// `for`, `while` and `loop` expressions.
     loops: Vec<SpanKey>,
     structs: Vec<StructDef>,
+    /// The workspace index, when the run has one: other files' structs and functions.
+    workspace: Option<&'c WorkspaceIndex>,
+    /// Structs of other files this file reaches, by their workspace path.
+    foreign_structs: HashMap<Vec<String>, StructId>,
     /// Method names this file defines: they shadow distinctive catalog method names.
     local_methods: HashSet<String>,
     /// Answers to `type_of` and `callable` by node address, for the lints' many repeated
     /// questions (the tree does not move while its model lives). Filled only after the
     /// binding pass, whose answers may still change.
     memo: Memo,
+}
+
+/// One function item's bindings, for lookups that stay inside it.
+#[derive(Default)]
+struct FunctionBindings {
+    all: Vec<usize>,
+    /// Its parameters and its closures' parameters.
+    params: Vec<usize>,
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Default)]
@@ -118,7 +139,17 @@ struct Memo {
 impl<'c> Model<'c> {
     /// The model of every function of a file.
     pub fn build(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
-        scope::build(file, catalog)
+        scope::build(file, catalog, None)
+    }
+
+    /// The model of a file at `origin` in a workspace: names resolve through the other files.
+    pub fn build_in(
+        file: &syn::File,
+        catalog: &'c Catalog,
+        workspace: &'c WorkspaceIndex,
+        origin: Option<&Origin>,
+    ) -> Model<'c> {
+        scope::build(file, catalog, Some((workspace, origin.cloned())))
     }
 
     pub fn binding(&self, id: BindingId) -> &Binding {
@@ -142,20 +173,103 @@ impl<'c> Model<'c> {
         }
     }
 
+    /// The name of the struct (declared in this file) an identifier expression's binding
+    /// holds, by position only: it answers for a tree parsed again from the same code.
+    pub fn struct_name_of(&self, expr: &Expr) -> Option<&str> {
+        let id = self.binding_of(expr)?;
+        match &self.bindings[id.0].ty {
+            Some(Ty::Struct(id)) => Some(&self.structs[id.0].name),
+            _ => None,
+        }
+    }
+
+    /// The innermost function item around `node`. Functions are recorded in source order: it
+    /// is the last one starting before `node` that contains it.
+    fn function_around(&self, node: SpanKey) -> Option<SpanKey> {
+        let starts_before = self
+            .functions
+            .partition_point(|f| f.range().start <= node.range().start);
+        self.functions[..starts_before]
+            .iter()
+            .rev()
+            .find(|f| f.contains(node))
+            .copied()
+    }
+
+    /// The bindings declared in one function item (outside any: `None`), built on first use.
+    fn bindings_in(&self, function: Option<SpanKey>) -> Option<&FunctionBindings> {
+        let index = self.by_function.get_or_init(|| {
+            let mut index: HashMap<Option<SpanKey>, FunctionBindings> = HashMap::new();
+            for (i, vis) in self.visibility.iter().enumerate() {
+                let entry = index.entry(vis.function).or_default();
+                entry.all.push(i);
+                if matches!(
+                    self.bindings[i].kind,
+                    BindingKind::Param | BindingKind::ClosureParam
+                ) {
+                    entry.params.push(i);
+                }
+                entry.by_name.entry(self.bindings[i].name()).or_default().push(i);
+            }
+            index
+        });
+        index.get(&function)
+    }
+
+    /// The bindings declared in the function item around `node` (in declaration order); with
+    /// `params_only`, its and its closures' parameters.
+    pub fn function_bindings(&self, node: SpanKey, params_only: bool) -> Vec<BindingId> {
+        let Some(bindings) = self.bindings_in(self.function_around(node)) else {
+            return Vec::new();
+        };
+        let ids = if params_only {
+            &bindings.params
+        } else {
+            &bindings.all
+        };
+        ids.iter().map(|&i| BindingId(i)).collect()
+    }
+
+    /// Whether `id` is what its name stands for at `node`: visible there and not shadowed (the
+    /// same answer as [`Self::visible_bindings`] containing it, for one binding).
+    pub fn names_at(&self, id: BindingId, node: SpanKey) -> bool {
+        let range = node.range();
+        let seen = |i: usize| {
+            let vis = &self.visibility[i];
+            vis.from <= range.start && range.end <= vis.to
+        };
+        let vis = &self.visibility[id.0];
+        if !seen(id.0) || self.function_around(node) != vis.function {
+            return false;
+        }
+        let name = self.bindings[id.0].name();
+        let Some(same_name) = self.bindings_in(vis.function).and_then(|f| f.by_name.get(&name)) else {
+            return true;
+        };
+        // A later binding of the name visible here shadows it (`visible_bindings` keeps the
+        // one declared last among equals too).
+        !same_name.iter().any(|&other| {
+            other != id.0 && seen(other) && {
+                let from = self.visibility[other].from;
+                from > vis.from || (from == vis.from && other > id.0)
+            }
+        })
+    }
+
     /// The bindings that can be named at `node`: declared before it in an enclosing block,
     /// closure, arm or function (closures see their enclosing function's bindings; nested
     /// items do not), the innermost of each name.
     pub fn visible_bindings(&self, node: SpanKey) -> Vec<BindingId> {
         let range = node.range();
-        let function = self
-            .functions
-            .iter()
-            .filter(|f| f.contains(node))
-            .min_by_key(|f| f.len())
-            .copied();
+        let function = self.function_around(node);
         let mut visible: HashMap<String, (usize, BindingId)> = HashMap::new();
-        for (i, vis) in self.visibility.iter().enumerate() {
-            if vis.function != function || vis.from > range.start || range.end > vis.to {
+        for &i in self
+            .bindings_in(function)
+            .map(|f| f.all.as_slice())
+            .unwrap_or_default()
+        {
+            let vis = &self.visibility[i];
+            if vis.from > range.start || range.end > vis.to {
                 continue;
             }
             let name = self.bindings[i].name();
@@ -309,6 +423,18 @@ impl<'c> Model<'c> {
         &self.structs[id.0]
     }
 
+    /// Whether this file can name field `name` of a struct: its own structs' fields always,
+    /// another file's only when `pub`.
+    pub fn field_reachable(&self, id: StructId, name: &str) -> bool {
+        let def = &self.structs[id.0];
+        match (&def.path, self.workspace) {
+            (Some(path), Some(workspace)) if self.foreign_structs.get(path) == Some(&id) => {
+                workspace.field_is_public(path, name)
+            }
+            _ => true,
+        }
+    }
+
     /// Every catalog type named anywhere in a written type (`Result<(CancellationToken,
     /// JoinHandle<()>)>` names `CancellationToken`).
     pub fn catalog_types_in(&self, ty: &syn::Type) -> Vec<TypeId> {
@@ -381,14 +507,27 @@ impl<'c> Model<'c> {
                     // The displaced value.
                     [.., "mem", "replace"] => arg(1),
                     [.., "mem", "take"] => arg(0),
-                    _ => None,
+                    _ => self.workspace_call_type(func),
                 }
             }
             Expr::MethodCall(call) => {
                 if matches!(call.method.to_string().as_str(), "clone" | "to_owned") && call.args.is_empty() {
                     return self.type_of(&call.receiver);
                 }
-                self.callable(expr).and_then(|c| returned(&c.returns))
+                // The receiver's type is asked for once: asking twice per link doubles the
+                // work at each link of a chain while answers are not yet remembered.
+                let receiver = self.type_of(&call.receiver);
+                if let Some(callable) = self.method_callable_on(call, receiver.clone()) {
+                    return returned(&callable.returns);
+                }
+                let Some(Ty::Struct(owner)) = receiver else {
+                    return None;
+                };
+                let owner = self.structs[owner.0].path.as_ref()?;
+                let returns =
+                    self.workspace?
+                        .method_returns(owner, &call.method.to_string(), self.catalog)?;
+                self.type_at_path(&returns)
             }
             Expr::Field(field) => match (self.type_of(&field.base)?, &field.member) {
                 (Ty::Tuple(elems), Member::Unnamed(index)) => elems.get(index.index as usize)?.clone(),
@@ -453,8 +592,13 @@ impl<'c> Model<'c> {
 
     /// The catalog method a method call calls.
     pub fn method_callable(&self, call: &syn::ExprMethodCall) -> Option<&'c Callable> {
+        self.method_callable_on(call, self.type_of(&call.receiver))
+    }
+
+    /// The catalog method a method call calls, its receiver's type known.
+    fn method_callable_on(&self, call: &syn::ExprMethodCall, receiver: Option<Ty>) -> Option<&'c Callable> {
         let name = call.method.to_string();
-        let callable = match self.type_of(&call.receiver) {
+        let callable = match receiver {
             Some(Ty::Api(owner)) => self
                 .catalog
                 .method(owner, &name)
@@ -475,6 +619,38 @@ impl<'c> Model<'c> {
             return None;
         }
         self.catalog.method_by_name(name)
+    }
+
+    /// The type a workspace function called as `func` returns.
+    fn workspace_call_type(&self, func: &syn::ExprPath) -> Option<Ty> {
+        let workspace = self.workspace?;
+        let path = match self.resolve_path(func, &func.path) {
+            Some(path) => workspace.item(&path),
+            // A function of this file's module.
+            None if func.path.segments.len() == 1 => {
+                let mut path = self.imports.origin.as_ref()?.path();
+                path.push(func.path.segments[0].ident.to_string());
+                path
+            }
+            None => return None,
+        };
+        // `Type::new()`: an associated function of a workspace type.
+        let returns = match workspace.function_returns(&path, self.catalog) {
+            Some(returns) => returns,
+            None => {
+                let (name, owner) = path.split_last()?;
+                workspace.method_returns(owner, name, self.catalog)?
+            }
+        };
+        self.type_at_path(&returns)
+    }
+
+    /// The catalog type, or workspace struct this file reaches, at a canonical path.
+    fn type_at_path(&self, path: &[String]) -> Option<Ty> {
+        if let Some(id) = self.catalog.type_by_path(&path.join("::")) {
+            return Some(Ty::Api(id));
+        }
+        self.foreign_structs.get(path).copied().map(Ty::Struct)
     }
 
     fn local_struct(&self, name: &str) -> Option<StructId> {

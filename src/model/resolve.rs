@@ -37,6 +37,8 @@ struct Scope {
     /// value namespace (functions, constants, statics). A function does not shadow a crate.
     local_types: HashSet<String>,
     local_values: HashSet<String>,
+    /// Modules declared `mod name;`: their items live in other files.
+    file_modules: HashSet<String>,
 }
 
 /// Where a name is looked up: the first segment of a longer path names a module or type; a
@@ -72,6 +74,9 @@ pub struct Imports {
     /// Crates imported with `#[macro_use] extern crate …;` at the top of the file: their
     /// macros are in scope by bare name.
     pub macro_use: Vec<String>,
+    /// The file's crate and module, when the workspace index knows them: `crate::`, and
+    /// `self::`/`super::` paths that leave the file, resolve through them.
+    pub origin: Option<super::workspace::Origin>,
 }
 
 const MAX_DEPTH: usize = 16;
@@ -85,6 +90,7 @@ impl Imports {
             }],
             by_owner: HashMap::new(),
             macro_use: Vec::new(),
+            origin: None,
         };
         for item in &file.items {
             if let syn::Item::ExternCrate(item) = item
@@ -162,16 +168,31 @@ impl Imports {
         }
         let (first, rest) = segments.split_first()?;
         match first.as_str() {
-            "crate" => return Some(segments.to_vec()),
+            "crate" => {
+                return Some(match &self.origin {
+                    Some(origin) => [origin.krate.clone()]
+                        .into_iter()
+                        .chain(rest.iter().cloned())
+                        .collect(),
+                    None => segments.to_vec(),
+                });
+            }
             "$crate" => return None,
             "self" => {
                 let module = self.module_of(scope);
-                return self.resolve_in_module(catalog, module, rest, depth);
+                return self
+                    .resolve_in_module(catalog, module, rest, depth)
+                    .or_else(|| self.outside_file(module, 0, rest));
             }
             "super" => {
-                let parent = self.scopes[self.module_of(scope).0].parent?;
+                let module = self.module_of(scope);
+                let Some(parent) = self.scopes[module.0].parent else {
+                    return self.outside_file(module, 1, rest);
+                };
                 let module = self.module_of(parent);
-                return self.resolve_in_module(catalog, module, rest, depth);
+                return self
+                    .resolve_in_module(catalog, module, rest, depth)
+                    .or_else(|| self.outside_file(module, 0, rest));
             }
             _ => {}
         }
@@ -213,6 +234,15 @@ impl Imports {
                     Some(path) => Lookup::Found(path),
                     None => Lookup::Local,
                 };
+            }
+            if id == ScopeId(0)
+                && s.file_modules.contains(name)
+                && let Some(origin) = &self.origin
+            {
+                // `mod token;` … `token::Type`: an item of another file of this crate.
+                let mut path = origin.path();
+                path.push(name.to_string());
+                return Lookup::Found(path);
             }
             if s.defines(name, namespace) {
                 return Lookup::Local;
@@ -362,11 +392,46 @@ impl Imports {
                         Some(resolved)
                     }
                     Some(Import::Ambiguous) => None,
+                    _ if scope == ScopeId(0) && s.file_modules.contains(first) => {
+                        self.resolve_segments(catalog, scope, target, depth + 1)
+                    }
                     _ if s.defines(first, Namespace::Type) => None,
                     _ => Some(target.to_vec()),
                 }
             }
         }
+    }
+
+    /// The resolved paths of the glob imports visible from `scope` (`use crate::prelude::*;`).
+    pub fn glob_paths(&self, scope: ScopeId) -> Vec<Vec<String>> {
+        let mut paths = Vec::new();
+        let mut current = Some(scope);
+        while let Some(id) = current {
+            for glob in &self.scopes[id.0].globs {
+                if let Some(path) = self.resolve_use(&Catalog::default(), id, glob, 0) {
+                    paths.push(path);
+                }
+            }
+            current = self.scopes[id.0].parent;
+        }
+        paths
+    }
+
+    /// `self::rest` (`up` = 0) or `super::rest` (`up` = 1) written at the file's top module,
+    /// for a name the file does not declare: a path into the rest of the crate.
+    fn outside_file(&self, module: ScopeId, up: usize, rest: &[String]) -> Option<Vec<String>> {
+        let origin = self.origin.as_ref()?;
+        if module != ScopeId(0) || rest.is_empty() {
+            return None;
+        }
+        let mut path = origin.path();
+        for _ in 0..up {
+            if path.len() > 1 {
+                path.pop();
+            }
+        }
+        path.extend(rest.iter().cloned());
+        Some(path)
     }
 
     fn module_of(&self, mut scope: ScopeId) -> ScopeId {
@@ -423,7 +488,12 @@ impl Imports {
             syn::Item::Enum(item) => (Some(&item.ident), Namespace::Type),
             syn::Item::Fn(item) => (Some(&item.sig.ident), Namespace::Value),
             syn::Item::Macro(item) => (item.ident.as_ref(), Namespace::Value),
-            syn::Item::Mod(item) => (Some(&item.ident), Namespace::Type),
+            syn::Item::Mod(item) => {
+                if item.content.is_none() {
+                    self.scopes[scope.0].file_modules.insert(item.ident.to_string());
+                }
+                (Some(&item.ident), Namespace::Type)
+            }
             syn::Item::Static(item) => (Some(&item.ident), Namespace::Value),
             // A struct is a type; a tuple or unit struct is also a constructor.
             syn::Item::Struct(item) => (Some(&item.ident), Namespace::Any),

@@ -14,7 +14,8 @@ use super::extent::Extent;
 use super::macros::{self, MacroBody};
 use super::resolve::Imports;
 use super::values::{LocalConst, TypeNames, Values};
-use super::{Model, SpanKey, StructDef, Ty};
+use super::workspace::{Origin, WorkspaceIndex};
+use super::{Model, SpanKey, StructDef, StructId, Ty};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BindingId(pub(super) usize);
@@ -93,8 +94,18 @@ pub(super) struct Visibility {
     pub(super) function: Option<SpanKey>,
 }
 
-pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
-    let imports = Imports::collect(file);
+pub(super) fn build<'c>(
+    file: &syn::File,
+    catalog: &'c Catalog,
+    workspace: Option<(&'c WorkspaceIndex, Option<Origin>)>,
+) -> Model<'c> {
+    let mut imports = Imports::collect(file);
+    let (workspace, origin) = match workspace {
+        Some((index, origin)) => (Some(index), origin),
+        None => (None, None),
+    };
+    imports.origin = origin;
+    let module_path = imports.origin.as_ref().map(Origin::path);
     let mut items = ItemCollector::default();
     items.visit_file(file);
     let consts = items
@@ -116,6 +127,7 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
             decls: HashMap::new(),
             types: HashMap::new(),
             visibility: Vec::new(),
+            by_function: std::cell::OnceCell::new(),
             functions: Vec::new(),
             values: Values {
                 bindings: HashMap::new(),
@@ -130,8 +142,14 @@ pub(super) fn build<'c>(file: &syn::File, catalog: &'c Catalog) -> Model<'c> {
                 .map(|s| StructDef {
                     name: s.ident.to_string(),
                     fields: HashMap::new(),
+                    path: module_path.clone().map(|mut path| {
+                        path.push(s.ident.to_string());
+                        path
+                    }),
                 })
                 .collect(),
+            workspace,
+            foreign_structs: HashMap::new(),
             local_methods: items.methods,
             memo: Default::default(),
         },
@@ -224,7 +242,9 @@ impl<'ast> Visit<'ast> for ItemCollector {
 
 /// Bindings visible in one block, closure or function.
 struct Frame {
-    names: Vec<(String, BindingId)>,
+    /// The binding each name last declared here stands for (a map: a block with thousands of
+    /// `let`s must not make every lookup scan them all).
+    names: HashMap<String, BindingId>,
     /// A function item: bindings outside it are not visible inside.
     barrier: bool,
     /// Where the frame's bindings stop being visible.
@@ -256,7 +276,7 @@ impl Builder<'_> {
     /// Opens a frame whose bindings are visible up to `end`.
     fn push(&mut self, barrier: bool, end: usize) {
         self.frames.push(Frame {
-            names: Vec::new(),
+            names: HashMap::new(),
             barrier,
             end,
         });
@@ -268,7 +288,7 @@ impl Builder<'_> {
 
     fn lookup(&self, name: &str) -> Option<BindingId> {
         for frame in self.frames.iter().rev() {
-            if let Some((_, id)) = frame.names.iter().rev().find(|(n, _)| n == name) {
+            if let Some(id) = frame.names.get(name) {
                 return Some(*id);
             }
             if frame.barrier {
@@ -297,7 +317,7 @@ impl Builder<'_> {
             function: self.functions.last().copied(),
         });
         if let Some(frame) = self.frames.last_mut() {
-            frame.names.push((ident.to_string(), id));
+            frame.names.insert(ident.to_string(), id);
         }
     }
 
@@ -350,16 +370,65 @@ impl Builder<'_> {
                     return self.impl_self.last().cloned().flatten();
                 }
                 let model = &self.model;
-                match model.resolve_catalog_path(ty, &p.path) {
+                let found = match model.resolve_catalog_path(ty, &p.path) {
                     Some(path) => model.catalog.type_by_path(&path).map(Ty::Api),
                     None if p.path.segments.len() == 1 => {
                         model.local_struct(&last.ident.to_string()).map(Ty::Struct)
                     }
                     None => None,
-                }
+                };
+                found.or_else(|| self.workspace_struct(ty, &p.path))
             }
             _ => None,
         }
+    }
+
+    /// A struct of another file of the workspace that a written type path names.
+    fn workspace_struct(&mut self, node: &syn::Type, path: &syn::Path) -> Option<Ty> {
+        let workspace = self.model.workspace?;
+        let mut candidates: Vec<Vec<String>> = Vec::new();
+        let scope = self.model.imports.scope_at(SpanKey::of(node));
+        if let Some(resolved) = self.model.imports.resolve(self.model.catalog, scope, path) {
+            candidates.push(workspace.item(&resolved));
+        }
+        if path.segments.len() == 1 {
+            let name = path.segments[0].ident.to_string();
+            for glob in self.model.imports.glob_paths(scope) {
+                candidates.push(workspace.item(&format!("{}::{name}", glob.join("::"))));
+            }
+        }
+        let found = candidates.into_iter().find(|c| workspace.is_struct(c))?;
+        Some(Ty::Struct(self.import_struct(workspace, found, 0)))
+    }
+
+    /// Adds a workspace struct (and the structs its fields hold) to the model.
+    fn import_struct(&mut self, workspace: &WorkspaceIndex, path: Vec<String>, depth: usize) -> StructId {
+        if let Some(&id) = self.model.foreign_structs.get(&path) {
+            return id;
+        }
+        let id = StructId(self.model.structs.len());
+        self.model.structs.push(StructDef {
+            name: path.last().cloned().unwrap_or_default(),
+            fields: HashMap::new(),
+            path: Some(path.clone()),
+        });
+        self.model.foreign_structs.insert(path.clone(), id);
+        let catalog = self.model.catalog;
+        let mut fields = HashMap::new();
+        for (name, ty) in workspace.struct_fields(&path, catalog).unwrap_or_default() {
+            let resolved = match catalog.type_by_path(&ty.join("::")) {
+                Some(api) => Some(Ty::Api(api)),
+                None if depth < 4 && workspace.is_struct(&ty) => {
+                    Some(Ty::Struct(self.import_struct(workspace, ty, depth + 1)))
+                }
+                None => None,
+            };
+            if let Some(resolved) = resolved {
+                fields.insert(name, resolved);
+            }
+        }
+        self.model.structs[id.0].fields = fields;
+        id
     }
 
     /// Records the built-in type of the binding `pat` declares, from its annotation or else its
@@ -830,8 +899,12 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         // Whatever the macro is, a name in it may be a use: count every identifier that names a
         // binding in scope, and the inline arguments of format strings.
         let mut mentioned = Vec::new();
-        macros::mentioned_idents(&mac.tokens, &mut mentioned);
         let body = macros::parse(mac);
+        if body.is_some() {
+            macros::mentioned_idents_outside_macros(&mac.tokens, &mut mentioned);
+        } else {
+            macros::mentioned_idents(&mac.tokens, &mut mentioned);
+        }
         let mut written = Vec::new();
         for (name, span) in mentioned {
             // What an unparsed macro does with a binding is unknown: it may change it.

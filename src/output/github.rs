@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Report;
+use crate::output::plural;
 use crate::paths::relative_name;
 use crate::source::SourceFile;
 
@@ -23,7 +24,6 @@ pub fn write(out: &mut dyn Write, report: &Report, root: &Path) -> io::Result<()
     }
     let errors = all.iter().filter(|(d, _)| d.severity == Severity::Error).count();
     if !all.is_empty() {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         writeln!(
             out,
             "ctxlint: {} ({}, {})",
@@ -67,9 +67,10 @@ pub fn annotation(diagnostic: &Diagnostic, source: &SourceFile, root: &Path) -> 
     format!("::{command} {}::{}", properties.join(","), data(&message))
 }
 
-/// A command's message: `%`, CR and LF escaped.
+/// A command's message: `%`, CR and LF escaped, other control characters shown as pictures.
 pub fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let text = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    crate::output::escape::controls(&text).into_owned()
 }
 
 /// A property value: also `:` and `,`, which separate properties.

@@ -9,8 +9,11 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Chars, Config};
 use termcolor::{Ansi, Color, ColorSpec, NoColor, WriteColor};
 
+use super::plural;
+
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::engine::Report;
+use crate::output::escape::Escaping;
 use crate::source::SourceFile;
 
 /// codespan-reporting reads positions through this, so its columns match every other format
@@ -47,6 +50,17 @@ impl<'a> Files<'a> for OneFile<'a> {
 
 /// Renders one diagnostic, with or without ANSI colour.
 pub fn render(diagnostic: &Diagnostic, source: &SourceFile, color: bool) -> String {
+    render_with(diagnostic, source, color, None)
+}
+
+/// Renders one diagnostic; `fix_shown_at` is the line of an earlier finding of the file whose
+/// fix makes the same edits: the change is then named, not drawn again.
+pub fn render_with(
+    diagnostic: &Diagnostic,
+    source: &SourceFile,
+    color: bool,
+    fix_shown_at: Option<usize>,
+) -> String {
     let severity = match diagnostic.severity {
         Severity::Warning => CsSeverity::Warning,
         Severity::Error => CsSeverity::Error,
@@ -90,7 +104,7 @@ pub fn render(diagnostic: &Diagnostic, source: &SourceFile, color: bool) -> Stri
             let width = gutter_width(diagnostic, source);
             let continue_gutter = diagnostic.notes.is_empty();
             text.push_str(&paint(color, |out| {
-                let _ = write_fix(out, fix, source, width, continue_gutter);
+                let _ = write_fix(out, fix, source, width, continue_gutter, fix_shown_at);
             }));
         }
         None if !text.ends_with("\n\n") => text.push('\n'),
@@ -99,15 +113,16 @@ pub fn render(diagnostic: &Diagnostic, source: &SourceFile, color: bool) -> Stri
     text
 }
 
-/// Draws into a string, with ANSI colour or without.
+/// Draws into a string, with ANSI colour or without; control characters in what is drawn
+/// (source lines, messages, the file name) are shown as pictures.
 fn paint(color: bool, draw: impl FnOnce(&mut dyn WriteColor)) -> String {
     let bytes = if color {
         let mut out = Ansi::new(Vec::new());
-        draw(&mut out);
+        draw(&mut Escaping(&mut out));
         out.into_inner()
     } else {
         let mut out = NoColor::new(Vec::new());
-        draw(&mut out);
+        draw(&mut Escaping(&mut out));
         out.into_inner()
     };
     String::from_utf8_lossy(&bytes).into_owned()
@@ -129,8 +144,12 @@ fn write_fix(
     source: &SourceFile,
     width: usize,
     continue_gutter: bool,
+    shown_at: Option<usize>,
 ) -> io::Result<()> {
-    let hunks = hunks(fix, source);
+    let hunks = match shown_at {
+        Some(_) => Vec::new(),
+        None => hunks(fix, source),
+    };
     let number_width = hunks
         .iter()
         .flat_map(|h| h.removed.iter().chain(&h.added))
@@ -155,6 +174,15 @@ fn write_fix(
     write!(out, ": {}", fix.message)?;
     out.reset()?;
     writeln!(out)?;
+    if let Some(line) = shown_at {
+        out.set_color(&border)?;
+        write!(out, "{} =", " ".repeat(number_width))?;
+        out.reset()?;
+        writeln!(
+            out,
+            " note: the same change as for the finding on line {line}, shown there"
+        )?;
+    }
     for hunk in &hunks {
         blank_gutter(out)?;
         for (sign, lines, color) in [("-", &hunk.removed, Color::Red), ("+", &hunk.added, Color::Green)] {
@@ -266,13 +294,6 @@ pub fn write_summary(out: &mut dyn Write, report: &Report, color: bool) -> io::R
         ("error", Color::Red)
     } else {
         ("warning", Color::Yellow)
-    };
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
     };
     let text = format!(
         ": {} in {}",

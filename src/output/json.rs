@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::human;
+use super::{Options, human, short};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 
@@ -109,30 +109,45 @@ pub fn write(
     out: &mut dyn Write,
     diagnostic: &Diagnostic,
     source: &SourceFile,
-    color: bool,
+    options: &Options,
 ) -> io::Result<()> {
-    write_with_origin(out, diagnostic, source, color, &Origin::standalone(source))
+    write_with_origin(
+        out,
+        diagnostic,
+        source,
+        options,
+        &Origin::standalone(source),
+        None,
+    )
 }
 
 pub fn write_with_origin(
     out: &mut dyn Write,
     diagnostic: &Diagnostic,
     source: &SourceFile,
-    color: bool,
+    options: &Options,
     origin: &Origin,
+    fix_shown_at: Option<usize>,
 ) -> io::Result<()> {
     let message = CompilerMessage {
         reason: "compiler-message",
         package_id: &origin.package_id,
         manifest_path: origin.manifest_path.as_deref(),
         target: &origin.target,
-        message: rustc_diagnostic(diagnostic, source, color),
+        message: rustc_diagnostic(diagnostic, source, options, fix_shown_at),
     };
     serde_json::to_writer(&mut *out, &message)?;
     writeln!(out)
 }
 
-fn rustc_diagnostic(diagnostic: &Diagnostic, source: &SourceFile, color: bool) -> RustcDiagnostic {
+/// `fix_shown_at`: the line of an earlier finding whose `rendered` already draws the same fix
+/// (the fix itself stays in the `help` child, for rustfix and editors).
+fn rustc_diagnostic(
+    diagnostic: &Diagnostic,
+    source: &SourceFile,
+    options: &Options,
+    fix_shown_at: Option<usize>,
+) -> RustcDiagnostic {
     let mut spans = vec![span(source, diagnostic.span, true, diagnostic.label.clone())];
     spans.extend(
         diagnostic
@@ -167,7 +182,10 @@ fn rustc_diagnostic(diagnostic: &Diagnostic, source: &SourceFile, color: bool) -
         level: diagnostic.severity.as_str(),
         spans,
         children,
-        rendered: Some(human::render(diagnostic, source, color)),
+        rendered: Some(match options.json_short {
+            true => short::render(diagnostic, source),
+            false => human::render_with(diagnostic, source, options.color, fix_shown_at),
+        }),
     }
 }
 

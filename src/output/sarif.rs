@@ -16,12 +16,7 @@ use crate::paths::relative_name;
 use crate::source::{SourceFile, Span};
 
 /// Rule metadata for the diagnostics about input rather than code.
-const INPUT_RULES: [(&str, &str, &str); 3] = [
-    (
-        engine::PARSE_ERROR,
-        "a file could not be parsed",
-        "ctxlint could not parse this file as Rust, so it was not linted. `cargo check` reports the syntax error in full.",
-    ),
+const INPUT_RULES: [(&str, &str, &str); 2] = [
     (
         engine::IO_ERROR,
         "a file could not be read",
@@ -36,6 +31,18 @@ const INPUT_RULES: [(&str, &str, &str); 3] = [
 
 pub fn write(out: &mut dyn Write, report: &Report, root: &Path) -> io::Result<()> {
     let log = log(report, root);
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+/// A log for a run that could not start (a usage error): no results, and
+/// `executionSuccessful: false` with the reason, so that code scanning shows the failure.
+pub fn write_failed(out: &mut dyn Write, message: &str) -> io::Result<()> {
+    let mut log = log(&Report::default(), Path::new("."));
+    log["runs"][0]["invocations"][0] = json!({
+        "executionSuccessful": false,
+        "toolExecutionNotifications": [{ "level": "error", "message": { "text": message } }],
+    });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }
@@ -105,7 +112,9 @@ fn lint_rule(rule: &Rule) -> Value {
         Level::Warn => ("warning", "warning"),
         Level::Deny => ("error", "error"),
     };
-    json!({
+    let mut tags = vec!["ctxlint", "cancellation"];
+    tags.extend(rule.group.map(lints::Group::name));
+    let mut value = json!({
         "id": rule.name,
         "name": camel_case(rule.name),
         "shortDescription": { "text": sentence(rule.summary) },
@@ -113,11 +122,15 @@ fn lint_rule(rule: &Rule) -> Value {
         "help": { "text": docs, "markdown": docs },
         "defaultConfiguration": { "level": level },
         "properties": {
-            "tags": ["ctxlint", "cancellation"],
+            "tags": tags,
             "precision": "high",
             "problem.severity": severity,
         }
-    })
+    });
+    if let Some(group) = rule.group {
+        value["properties"]["group"] = json!(group.name());
+    }
+    value
 }
 
 fn input_rule(id: &str, summary: &str, help: &str) -> Value {
@@ -256,15 +269,31 @@ fn percent_encode(path: &str) -> String {
 }
 
 /// The first paragraph of the docs' "What it does" section.
+/// The whole "What it does" section as plain text: its paragraphs and list items (which a
+/// paragraph ending in `:` introduces), each on one line.
 fn what_it_does(docs: &str) -> Option<String> {
     let section = docs.split("## What it does").nth(1)?;
-    let paragraph: Vec<&str> = section
-        .trim_start()
-        .lines()
-        .take_while(|line| !line.trim().is_empty() && !line.starts_with("## "))
-        .map(str::trim)
-        .collect();
-    (!paragraph.is_empty()).then(|| paragraph.join(" "))
+    let mut text = String::new();
+    let mut blank = false;
+    for line in section.lines().map(str::trim) {
+        if line.starts_with("## ") {
+            break;
+        }
+        if line.is_empty() {
+            blank = !text.is_empty();
+            continue;
+        }
+        let separator = match () {
+            _ if text.is_empty() => "",
+            _ if blank => "\n\n",
+            _ if line.starts_with("- ") => "\n",
+            _ => " ",
+        };
+        text.push_str(separator);
+        text.push_str(line);
+        blank = false;
+    }
+    (!text.is_empty()).then_some(text)
 }
 
 /// Capitalised, ending with a period (SARIF messages are sentences).
@@ -308,7 +337,15 @@ mod tests {
     #[test]
     fn docs_give_descriptions() {
         let docs = "## What it does\nFinds a thing\nthat is bad.\n\nMore.\n\n## Why is this bad?\nx\n";
-        assert_eq!(what_it_does(docs).as_deref(), Some("Finds a thing that is bad."));
+        assert_eq!(
+            what_it_does(docs).as_deref(),
+            Some("Finds a thing that is bad.\n\nMore.")
+        );
+        let list = "## What it does\nFinds:\n\n- one\n  thing;\n- another.\n\n## Example\n";
+        assert_eq!(
+            what_it_does(list).as_deref(),
+            Some("Finds:\n\n- one thing;\n- another.")
+        );
         assert_eq!(sentence("a guard is dropped"), "A guard is dropped.");
         assert_eq!(camel_case("dropped_cancel_guard"), "DroppedCancelGuard");
     }

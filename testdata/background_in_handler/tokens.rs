@@ -117,7 +117,8 @@ fn two_roots() {
     run_both(first, second);
 }
 
-// Escapes: returned, stored in a struct or a field, tied to a kept guard.
+// Escapes: returned (in a struct), tied to a kept guard. With a parent in scope, a root
+// stored in a field or a collection is still detached from it.
 struct Worker {
     cancel: CancellationToken,
     tokens: Vec<CancellationToken>,
@@ -132,8 +133,8 @@ impl Worker {
     }
 
     fn restart(&mut self, parent: &CancellationToken) {
-        self.cancel = CancellationToken::new();
-        let token = CancellationToken::new();
+        self.cancel = CancellationToken::new(); //~ background_in_handler
+        let token = CancellationToken::new(); //~ background_in_handler
         self.tokens.push(token.clone());
     }
 
@@ -143,9 +144,9 @@ impl Worker {
     }
 }
 
-// Stored in a collection or sent to whoever manages it.
+// Sent to whoever manages it; stored in a collection although a parent is in scope.
 async fn registered(jobs: &Jobs, tx: Sender<CancellationToken>, cancel: &CancellationToken) {
-    let token = CancellationToken::new();
+    let token = CancellationToken::new(); //~ background_in_handler
     jobs.insert(7, token.clone());
     tx.send(CancellationToken::new()).await;
     spawn_job(token);

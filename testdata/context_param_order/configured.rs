@@ -1,6 +1,6 @@
 //@ fix: unsafe
 // With ctxlint.toml: types allowed before Go-style contexts (revive's allowTypesBefore), and
-// tokens required last.
+// tokio-util configured `first`.
 use go_lib::context::Context;
 use tokio_util::sync::CancellationToken;
 
@@ -19,7 +19,7 @@ fn still_middle(t: &mut Harness, x: u8, ctx: Context) {} //~ context_param_order
 // P14: the allowed type may also follow the context (test helpers written either way).
 fn helper(ctx: Context, t: &mut Harness) {}
 
-// tokio-util configured `last`: first is now wrong.
-async fn token_first(cancel: CancellationToken, url: &str) {} //~ context_param_order
-async fn token_last(url: &str, cancel: CancellationToken) {}
-async fn token_then_tripwire(url: &str, cancel: CancellationToken, tripwire: Tripwire) {}
+// tokio-util configured `first`: checked here, as Go-style contexts are.
+async fn token_first(cancel: CancellationToken, url: &str) {}
+async fn token_last(url: &str, cancel: CancellationToken) {} //~ context_param_order
+async fn tripwire_then_token(tripwire: Tripwire, cancel: CancellationToken, url: &str) {}

@@ -63,26 +63,12 @@ async fn sleep_beside_an_unknown_macro(token: CancellationToken) {
 
 // No findings.
 
-async fn unknown_macro_may_await(token: CancellationToken) {
-    while !token.is_cancelled() {
-        retry!(client.call().await);
-        sleep(Duration::from_secs(1)).await;
-    }
-}
-
 async fn select_with_real_work_arm(token: CancellationToken, mut rx: Receiver<Msg>) {
     while !token.is_cancelled() {
         tokio::select! {
             Some(msg) = rx.recv() => handle(msg).await,
             _ = sleep(Duration::from_secs(1)) => {}
         }
-    }
-}
-
-async fn join_with_real_work(token: CancellationToken) {
-    while !token.is_cancelled() {
-        let (a, _) = futures::join!(fetch(), sleep(Duration::from_secs(1)));
-        store(a);
     }
 }
 

@@ -110,15 +110,6 @@ async fn real_awaited_work(token: CancellationToken, mut rx: Receiver<Job>) {
     }
 }
 
-async fn retry_with_backoff(token: CancellationToken, client: Client) {
-    while !token.is_cancelled() {
-        match client.upload().await {
-            Ok(()) => break,
-            Err(_) => sleep(Duration::from_secs(1)).await,
-        }
-    }
-}
-
 async fn raced_in_select(token: CancellationToken) {
     while !token.is_cancelled() {
         tick();
@@ -165,28 +156,6 @@ fn sync_work_beside_a_sleep(token: &CancellationToken) {
     }
 }
 
-async fn another_exit(token: CancellationToken, mut conn: Conn) -> Result<(), Error> {
-    loop {
-        if token.is_cancelled() {
-            return Ok(());
-        }
-        conn.heartbeat()?;
-        sleep(Duration::from_secs(5)).await;
-    }
-}
-
-async fn another_break(token: CancellationToken, done: &AtomicBool) {
-    loop {
-        if token.is_cancelled() {
-            break;
-        }
-        if done.load(Ordering::Relaxed) {
-            break;
-        }
-        sleep(Duration::from_millis(10)).await;
-    }
-}
-
 async fn join_error_is_not_a_token(handle: JoinHandle<()>) {
     let err = handle.await.unwrap_err();
     while !err.is_cancelled() {
@@ -212,16 +181,3 @@ async fn endless_loop_without_exit(token: CancellationToken) {
     }
 }
 
-async fn spawned_task_per_iteration(token: CancellationToken) {
-    while !token.is_cancelled() {
-        let job = next_job();
-        tokio::spawn(async move { job.run().await });
-        interval.tick().await;
-    }
-}
-
-async fn joins_real_work(token: CancellationToken) {
-    while !token.is_cancelled() {
-        tokio::join!(flush(), sleep(Duration::from_secs(1)));
-    }
-}

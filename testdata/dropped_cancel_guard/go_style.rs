@@ -29,9 +29,16 @@ fn ctx_crate_discarded() {
     work(&ctx);
 }
 
+// rs_ctx's cancel is `async fn cancel(&self)`: awaited in async code, only suggested elsewhere.
 fn rs_ctx_unused() {
     let root = rs_ctx::background();
     let (ctx, cancel) = rs_ctx::with_deadline(&root, deadline()); //~ dropped_cancel_guard
+    work(&ctx);
+}
+
+async fn rs_ctx_unused_async() {
+    let root = rs_ctx::background();
+    let (ctx, cancel) = rs_ctx::with_cancel(&root); //~ dropped_cancel_guard
     work(&ctx);
 }
 

@@ -24,6 +24,15 @@ async fn annotated_wildcard(token: CancellationToken) {
     run(token).await;
 }
 
+async fn wildcard_element_of_a_tuple(token: CancellationToken) {
+    let (_, attempts) = (token.clone().drop_guard(), 1); //~ dropped_cancel_guard
+    let ((_, _guard), _) = ((token.clone().drop_guard(), token.clone().drop_guard()), 0); //~ dropped_cancel_guard
+    let (_, _) = (token.clone().drop_guard(), token.clone().drop_guard()); //~ dropped_cancel_guard //~ dropped_cancel_guard
+    let (_kept, again) = (token.clone().drop_guard(), attempts);
+    run(token).await;
+    drop((_kept, again));
+}
+
 fn child_of_a_fresh_root() {
     let root = CancellationToken::new();
     let _ = root.child_token().drop_guard(); //~ dropped_cancel_guard

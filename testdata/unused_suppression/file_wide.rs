@@ -1,3 +1,4 @@
+//@ fix: unsafe
 // ctxlint: allow-file(dropped_cancel_guard) -- this module shuts down at once on purpose
 // ctxlint: allow-file(dropped_cancel_guard) -- a second one allows nothing more //~ unused_suppression
 use tokio_util::sync::CancellationToken;

@@ -1,3 +1,4 @@
+//@ fix: unsafe
 // Every suppression form, used and unused. `dropped_cancel_guard` is on (forms.toml), so the
 // findings nothing suppresses are marked too.
 use tokio_util::sync::CancellationToken;
@@ -64,9 +65,18 @@ fn closures(token: CancellationToken) {
 }
 
 fn names(token: CancellationToken) {
-    // ctxlint: allow(dropped_cancel_gaurd) -- misspelt //~ unused_suppression
-    let _ = token.clone().drop_guard(); //~ dropped_cancel_guard
-    let _ = token.clone().drop_guard(); // ctxlint: allow(dropped_cancel_guard, no_such_rule) -- one typo //~ unused_suppression
+    let _ = token.clone().drop_guard(); // ctxlint: allow(dropped_cancel_guard, no_such_rule) -- one unknown //~ unused_suppression
+}
+
+fn block_comments(token: CancellationToken) {
+    let _ = token.clone().drop_guard(); /* ctxlint: allow(dropped_cancel_guard) -- after code */
+    /* ctxlint: allow(dropped_cancel_guard) -- on a line of its own */
+    let _ = token.clone().drop_guard();
+    /* ctxlint: allow(dropped_cancel_guard) */ let _ = token.clone().drop_guard();
+    /* ctxlint: allow(dropped_cancel_guard)
+       -- over several lines */
+    let _ = token.clone().drop_guard();
+    let _guard = token.clone().drop_guard(); /* ctxlint: allow(dropped_cancel_guard) */ //~ unused_suppression
 }
 
 fn not_suppressions(token: CancellationToken) {
@@ -74,7 +84,7 @@ fn not_suppressions(token: CancellationToken) {
     let raw = r#"// ctxlint: allow(dropped_cancel_guard)"#;
     /// ctxlint: allow(dropped_cancel_guard) -- a doc comment is not a suppression
     let _ = token.clone().drop_guard(); //~ dropped_cancel_guard
-    /* ctxlint: allow(dropped_cancel_guard) */
+    /** ctxlint: allow(dropped_cancel_guard) -- nor is a block doc comment */
     let _ = token.clone().drop_guard(); //~ dropped_cancel_guard
     // Prose that mentions ctxlint: allow(…) is not a suppression either.
     let _ = (text, raw);

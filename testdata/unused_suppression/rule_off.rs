@@ -1,3 +1,4 @@
+//@ fix: unsafe
 // `dropped_cancel_guard` is not checked here (rule_off.toml): whether its suppressions are needed
 // cannot be told, so they are left alone. Unknown rules are still reported.
 use tokio_util::sync::CancellationToken;

@@ -16,6 +16,23 @@ fn v01_for_loop(ctx: Context, items: Vec<Item>) {
     }
 }
 
+// Used by reference only: the `let` moves before the loop as it is, no clone left inside.
+fn borrowed_only(ctx: Context, items: Vec<Item>) {
+    for item in items {
+        let base = ctx.value(&USER_KEY); //~ value_lookup_in_loop
+        item.price(&base);
+    }
+}
+
+// Another binding of the same name in the function: moving the `let` could shadow it.
+fn homonym(ctx: Context, items: Vec<Item>, base: Price) {
+    for item in items {
+        let base = ctx.value(&USER_KEY); //~ value_lookup_in_loop
+        item.price(&base);
+    }
+    item_total(base);
+}
+
 fn while_loop(ctx: &Context, queue: &mut Queue) {
     while let Some(job) = queue.pop() {
         if let Some(user) = ctx.value(&keys::USER) { //~ value_lookup_in_loop

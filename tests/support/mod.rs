@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod lsp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,13 +55,16 @@ pub fn blessing() -> bool {
     std::env::var_os("CTXLINT_BLESS").is_some_and(|v| v != "0")
 }
 
-/// Every fixture of every lint folder (`testdata/cli` holds CLI inputs, not lint fixtures).
+/// Every fixture of every lint folder (`testdata/cli` holds CLI inputs and
+/// `testdata/workspaces` multi-crate fixtures, see tests/workspaces.rs).
 pub fn fixtures() -> Vec<Fixture> {
     let mut fixtures = Vec::new();
     let mut dirs: Vec<_> = std::fs::read_dir(testdata())
         .expect("testdata")
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && p.file_name().unwrap() != "cli")
+        .filter(|p| {
+            p.is_dir() && !["cli", "workspaces"].contains(&&*p.file_name().unwrap().to_string_lossy())
+        })
         .collect();
     dirs.sort();
     for dir in dirs {
@@ -79,7 +83,7 @@ pub fn fixtures() -> Vec<Fixture> {
     fixtures
 }
 
-fn parse(lint: &str, path: PathBuf, text: String) -> Fixture {
+pub fn parse(lint: &str, path: PathBuf, text: String) -> Fixture {
     let mut expected = BTreeMap::new();
     let mut unsafe_fixes = false;
     for (index, line) in text.lines().enumerate() {

@@ -1,30 +1,31 @@
 //@ fix: unsafe
-// Tokens and framework contexts go at either end of the list, never in the middle.
+// Tokens and framework contexts go last, together, as Rust code takes them.
 use std::future::Future;
 use std::task::{Context, Poll};
 
 use rmcp::service::RequestContext;
 use tokio_util::sync::CancellationToken;
 
-// Last (the usual Rust habit) or first.
+// Last (the usual Rust habit), not first.
 async fn last(url: &str, retries: u32, cancel: CancellationToken) {}
-async fn first(cancel: &CancellationToken, url: &str) {}
+async fn first(cancel: &CancellationToken, url: &str) {} //~ token_param_order
 async fn only(cancel: CancellationToken) {}
 
 // In the middle.
-async fn middle(url: &str, cancel: &CancellationToken, retries: u32) {} //~ context_param_order
-async fn two_apart(a: CancellationToken, url: &str, b: CancellationToken) {} //~ context_param_order
+async fn middle(url: &str, cancel: &CancellationToken, retries: u32) {} //~ token_param_order
+async fn two_apart(a: CancellationToken, url: &str, b: CancellationToken) {} //~ token_param_order
 
 // Several tokens side by side.
 async fn together(url: &str, shutdown: CancellationToken, abort: &CancellationToken) {}
-async fn together_split(url: &str, shutdown: CancellationToken, abort: &CancellationToken, n: u8) {} //~ context_param_order
+async fn together_split(url: &str, shutdown: CancellationToken, abort: &CancellationToken, n: u8) {} //~ token_param_order
 
 // The receiver does not count.
 struct Worker;
 
 impl Worker {
-    async fn run(&mut self, cancel: CancellationToken, jobs: Vec<Job>) {}
-    async fn step(&mut self, job: Job, cancel: &CancellationToken, retries: u32) {} //~ context_param_order
+    async fn run(&mut self, jobs: Vec<Job>, cancel: CancellationToken) {}
+    async fn run_first(&mut self, cancel: CancellationToken, jobs: Vec<Job>) {} //~ token_param_order
+    async fn step(&mut self, job: Job, cancel: &CancellationToken, retries: u32) {} //~ token_param_order
 }
 
 // An in-house context or a tracing span may follow the token, and a callback or future
@@ -41,14 +42,14 @@ async fn with_bounded_closure<F: FnMut(u32)>(n: u32, cancel: &CancellationToken,
 fn with_impl_closure(n: u32, cancel: CancellationToken, on_done: impl FnOnce() + Send) {}
 fn with_boxed_callback(n: u32, cancel: CancellationToken, on_done: Box<dyn FnOnce() + Send>) {}
 // But not every generic goes last.
-fn with_plain_generic<T: Clone>(n: u32, cancel: CancellationToken, item: T) {} //~ context_param_order
+fn with_plain_generic<T: Clone>(n: u32, cancel: CancellationToken, item: T) {} //~ token_param_order
 
-// rmcp's request context and scuffle's context are framework contexts: either end.
+// rmcp's request context and scuffle's context are framework contexts: last too.
 impl Counter {
     async fn tool(&self, params: Params, context: RequestContext<RoleServer>) {}
-    async fn tool_middle(&self, params: Params, context: RequestContext<RoleServer>, extra: u8) {} //~ context_param_order
+    async fn tool_middle(&self, params: Params, context: RequestContext<RoleServer>, extra: u8) {} //~ token_param_order
 }
-async fn scuffle_middle(addr: SocketAddr, ctx: scuffle_context::Context, port: u16) {} //~ context_param_order
+async fn scuffle_middle(addr: SocketAddr, ctx: scuffle_context::Context, port: u16) {} //~ token_param_order
 
 // Not contexts: std's poll context, OpenTelemetry's value carrier, unknown `Context`s.
 fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>, limit: usize) -> Poll<()> {
@@ -77,7 +78,7 @@ impl Poller {
     }
 
     // Stored, but also waited on here: a context of the call.
-    fn spawned(client: Client, shutdown: CancellationToken, queue: String) -> Self { //~ context_param_order
+    fn spawned(client: Client, shutdown: CancellationToken, queue: String) -> Self { //~ token_param_order
         let watch = shutdown.clone();
         tokio::spawn(async move { watch.cancelled().await });
         Self { client, shutdown, queue }
@@ -90,7 +91,7 @@ impl Poller {
     }
 
     // Used inside a macro too.
-    fn logged(client: Client, shutdown: CancellationToken, queue: String) -> Self { //~ context_param_order
+    fn logged(client: Client, shutdown: CancellationToken, queue: String) -> Self { //~ token_param_order
         tracing::debug!(cancelled = shutdown.is_cancelled());
         Self { client, shutdown, queue }
     }

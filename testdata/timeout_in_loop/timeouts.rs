@@ -8,21 +8,21 @@ const PER_CALL: Duration = Duration::from_secs(5);
 
 fn same_parent_same_duration(parent: &Context, requests: Vec<Request>) {
     for request in requests {
-        let (ctx, _cancel) = with_timeout(parent, PER_CALL); //~ derive_in_loop
+        let (ctx, _cancel) = with_timeout(parent, PER_CALL); //~ timeout_in_loop
         send(&ctx, request);
     }
 }
 
 fn literal_duration(parent: Context, rx: Receiver<Job>) {
     while let Ok(job) = rx.recv() {
-        let ctx = with_timeout(&parent, Duration::from_millis(250)).0; //~ derive_in_loop
+        let ctx = with_timeout(&parent, Duration::from_millis(250)).0; //~ timeout_in_loop
         job.run(&ctx);
     }
 }
 
 fn cancel_called_each_iteration(parent: Context, jobs: Vec<Job>) {
     for job in jobs {
-        let (ctx, cancel) = with_timeout(&parent, PER_CALL); //~ derive_in_loop
+        let (ctx, cancel) = with_timeout(&parent, PER_CALL); //~ timeout_in_loop
         job.run(&ctx);
         cancel.cancel();
     }
@@ -30,14 +30,14 @@ fn cancel_called_each_iteration(parent: Context, jobs: Vec<Job>) {
 
 fn fixed_deadline(parent: Context, deadline: Instant, jobs: Vec<Job>) {
     for job in jobs {
-        let (ctx, _cancel) = with_deadline(&parent, deadline); //~ derive_in_loop
+        let (ctx, _cancel) = with_deadline(&parent, deadline); //~ timeout_in_loop
         job.run(&ctx);
     }
 }
 
 fn goish_timeout(parent: goish::context::Context, jobs: Vec<Job>) {
     for job in jobs {
-        let (ctx, cancel) = goish::context::WithTimeout(parent.clone(), Duration::from_secs(1)); //~ derive_in_loop
+        let (ctx, cancel) = goish::context::WithTimeout(parent.clone(), Duration::from_secs(1)); //~ timeout_in_loop
         defer! { cancel.call(); }
         job.run(&ctx);
     }
@@ -45,7 +45,7 @@ fn goish_timeout(parent: goish::context::Context, jobs: Vec<Job>) {
 
 fn halo_in_an_iterator(parent: core::context::Context, jobs: &[Job]) -> Vec<Outcome> {
     jobs.iter()
-        .map(|job| job.run(&core::context::WithTimeout(&parent, PER_CALL).0)) //~ derive_in_loop
+        .map(|job| job.run(&core::context::WithTimeout(&parent, PER_CALL).0)) //~ timeout_in_loop
         .collect()
 }
 
@@ -53,7 +53,7 @@ fn ctx_crate_in_a_select_arm(parent: ctx::Context, rx: Receiver<Job>, stop: Rece
     loop {
         crossbeam_channel::select! {
             recv(rx) -> job => {
-                let (ctx, _cancel) = ctx::with_timeout(parent.clone(), PER_CALL); //~ derive_in_loop
+                let (ctx, _cancel) = ctx::with_timeout(parent.clone(), PER_CALL); //~ timeout_in_loop
                 job.unwrap().run(ctx);
             }
             recv(stop) -> _ => break,

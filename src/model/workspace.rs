@@ -1,0 +1,985 @@
+//! The workspace index: what the other files and crates of a run declare, so that one file's
+//! names resolve through them.
+//!
+//! Real code reaches the context APIs through its own crates: `pub use tokio_util;` in a
+//! `common` crate and `use common::util::tokio_util::sync::CancellationToken;` elsewhere, a
+//! `shutdown` crate re-exporting the token, a struct whose token field is declared in another
+//! file, a method in another module that returns a guard. Before linting, every file of the run
+//! that can declare such a thing is scanned (tokens only; bodies are never parsed) for its `use`
+//! items, type aliases, struct fields, function signatures and `impl Drop`s, keyed by module
+//! path. From that the index gives:
+//! - re-exports of catalog items, as catalog aliases (`common::util::tokio_util` reads as
+//!   `tokio_util`), so resolution and the pre-filter see through them;
+//! - each file's crate and module, so `crate::`, `self::` and `super::` paths resolve;
+//! - struct field types and function return types across files.
+//!
+//! Which files are scanned grows in rounds: first those naming a catalog crate, then those
+//! naming what the previous rounds found (a re-export of a re-export), until nothing new turns up.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use aho_corasick::AhoCorasick;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use rayon::prelude::*;
+
+use super::catalog::Catalog;
+use crate::parse::{item_kind, items_of};
+
+/// Where a file sits: its crate's name (as other crates write it) and its module path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub krate: String,
+    pub module: Vec<String>,
+}
+
+impl Origin {
+    /// The module's absolute path, crate first.
+    pub fn path(&self) -> Vec<String> {
+        let mut path = vec![self.krate.clone()];
+        path.extend(self.module.iter().cloned());
+        path
+    }
+}
+
+/// A path as written in some module, to be resolved there.
+#[derive(Clone, Debug)]
+struct Written {
+    module: Vec<String>,
+    path: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Module {
+    /// Names brought in by `use` items and type aliases, with the path they stand for.
+    names: HashMap<String, Vec<String>>,
+    /// Names two imports give different meanings (behind `cfg`s, say): not followed.
+    ambiguous: HashSet<String>,
+    globs: Vec<Vec<String>>,
+    /// Items defined here (modules, types, functions, …).
+    defined: HashSet<String>,
+}
+
+/// A path (a module, a struct, a function) from its crate's name on.
+type ItemPath = Vec<String>;
+
+/// Field names with their written types.
+type Fields = Vec<(String, Written)>;
+
+/// What one file declares, before resolution.
+#[derive(Debug, Default)]
+struct FileDecls {
+    modules: Vec<(Vec<String>, Module)>,
+    /// Struct path → its named (and positional) fields' types.
+    structs: Vec<(ItemPath, Fields)>,
+    /// Free function path → return type.
+    functions: Vec<(Vec<String>, Written)>,
+    /// `impl` self type → method name → return type (`Self` already replaced).
+    methods: Vec<(Written, String, Written)>,
+    /// Types with an `impl Drop` whose body cancels something.
+    drops: Vec<Written>,
+    /// Fields without `pub`: code in other modules cannot name them.
+    private_fields: Vec<(ItemPath, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct WorkspaceIndex {
+    origins: HashMap<PathBuf, Origin>,
+    modules: HashMap<Vec<String>, Module>,
+    structs: HashMap<ItemPath, Fields>,
+    functions: HashMap<Vec<String>, Written>,
+    methods_raw: Vec<(Written, String, Written)>,
+    /// Resolved self type → method name → return type.
+    methods: HashMap<Vec<String>, HashMap<String, Written>>,
+    drops: HashSet<Vec<String>>,
+    drops_raw: Vec<Written>,
+    private_fields: HashSet<(ItemPath, String)>,
+    /// Crate names other crates use for a workspace crate (`common = { package = "x-common" }`).
+    renames: HashMap<String, String>,
+    /// Catalog re-exports found: `from` is read as `to`.
+    pub aliases: Vec<(String, String)>,
+    /// Names that lead into the catalog through the workspace.
+    pub words: HashSet<String>,
+    /// Files scanned, for the README's figures and tests.
+    pub files_scanned: usize,
+}
+
+const MAX_DEPTH: usize = 16;
+const MAX_ROUNDS: usize = 4;
+const MAX_GLOB_DEPTH: usize = 3;
+
+impl WorkspaceIndex {
+    /// Indexes `files` (the run's files and, in cargo mode, the rest of the workspace).
+    pub fn build(files: &[PathBuf], catalog: &Catalog) -> WorkspaceIndex {
+        let mut index = WorkspaceIndex::default();
+        let mut packages = Packages::default();
+        for file in files {
+            let origin = packages.origin_of(file, files);
+            index.origins.insert(file.clone(), origin);
+        }
+        index.renames = packages.renames;
+        let mut scanned = vec![false; files.len()];
+        let mut seeds: HashSet<String> = catalog.crate_names();
+        seeds.extend(index.renames.keys().cloned());
+        for _ in 0..MAX_ROUNDS {
+            let Ok(matcher) = AhoCorasick::new(seeds.iter()) else {
+                break;
+            };
+            let found: Vec<(usize, FileDecls)> = files
+                .par_iter()
+                .enumerate()
+                .filter(|(i, _)| !scanned[*i])
+                .filter_map(|(i, path)| {
+                    let text = read_source(path)?;
+                    if !mentions_word(&matcher, text.as_bytes()) {
+                        return None;
+                    }
+                    Some((i, scan(&text, &index.origins[path])))
+                })
+                .collect();
+            if found.is_empty() {
+                break;
+            }
+            for (i, decls) in found {
+                scanned[i] = true;
+                index.files_scanned += 1;
+                index.add(decls);
+            }
+            index.resolve(catalog);
+            let new: HashSet<String> = index.words.difference(&seeds).cloned().collect();
+            if new.is_empty() {
+                break;
+            }
+            seeds = new;
+        }
+        index
+    }
+
+    /// The crate and module of a file of the run.
+    pub fn origin(&self, path: &Path) -> Option<&Origin> {
+        self.origins.get(path)
+    }
+
+    fn add(&mut self, decls: FileDecls) {
+        for (path, module) in decls.modules {
+            // A file's module is reached through its ancestors, whether or not they were scanned.
+            for depth in 1..path.len() {
+                let parent = self.modules.entry(path[..depth].to_vec()).or_default();
+                parent.defined.insert(path[depth].clone());
+            }
+            let entry = self.modules.entry(path).or_default();
+            for (name, target) in module.names {
+                match entry.names.get(&name) {
+                    Some(old) if *old != target => {
+                        entry.ambiguous.insert(name);
+                    }
+                    _ => {
+                        entry.names.insert(name, target);
+                    }
+                }
+            }
+            entry.ambiguous.extend(module.ambiguous);
+            entry.globs.extend(module.globs);
+            entry.defined.extend(module.defined);
+        }
+        self.structs.extend(decls.structs);
+        self.functions.extend(decls.functions);
+        self.methods_raw.extend(decls.methods);
+        self.drops_raw.extend(decls.drops);
+        self.private_fields.extend(decls.private_fields);
+    }
+
+    /// Works out the catalog aliases, method tables and words from what was scanned so far.
+    fn resolve(&mut self, catalog: &Catalog) {
+        let mut methods: HashMap<Vec<String>, HashMap<String, Written>> = HashMap::new();
+        for (owner, name, returns) in &self.methods_raw {
+            let owner = self.canonical(self.absolute(&owner.module, &owner.path, 0), 0);
+            methods
+                .entry(owner)
+                .or_default()
+                .insert(name.clone(), returns.clone());
+        }
+        self.methods = methods;
+        self.drops = self
+            .drops_raw
+            .iter()
+            .map(|ty| self.canonical(self.absolute(&ty.module, &ty.path, 0), 0))
+            .collect();
+
+        let mut aliases = Vec::new();
+        for (module, entry) in &self.modules {
+            for name in entry.names.keys() {
+                if entry.ambiguous.contains(name) {
+                    continue;
+                }
+                let mut from = module.clone();
+                from.push(name.clone());
+                let to = catalog.canonicalize(&self.canonical(from.clone(), 0).join("::"));
+                let from = from.join("::");
+                if to != from && catalog.knows(&to) {
+                    aliases.push((from, to));
+                }
+            }
+            for glob in &entry.globs {
+                let target = self.canonical(self.absolute(module, glob, 0), 0).join("::");
+                let target = catalog.canonicalize(&target);
+                for item in catalog.items_in(&target) {
+                    let name = item.rsplit("::").next().unwrap_or(item);
+                    if entry.defined.contains(name) || entry.names.contains_key(name) {
+                        continue;
+                    }
+                    aliases.push((format!("{}::{name}", module.join("::")), item.to_string()));
+                }
+            }
+        }
+        aliases.sort();
+        aliases.dedup();
+
+        let mut words: HashSet<String> = aliases
+            .iter()
+            .filter_map(|(from, _)| from.rsplit("::").next().map(str::to_string))
+            .collect();
+        let holds = |index: &WorkspaceIndex, written: &Written| index.leads_to_catalog(written, catalog, 0);
+        for (path, fields) in &self.structs {
+            let held: Vec<&String> = fields
+                .iter()
+                .filter(|(_, ty)| holds(self, ty))
+                .map(|(name, _)| name)
+                .collect();
+            if !held.is_empty() {
+                words.extend(path.last().cloned());
+                // `self.0` names no field: the struct's name keeps its methods' bodies.
+                words.extend(
+                    held.into_iter()
+                        .filter(|n| !n.starts_with(|c: char| c.is_ascii_digit()))
+                        .cloned(),
+                );
+            }
+        }
+        for (path, returns) in &self.functions {
+            if holds(self, returns) {
+                words.extend(path.last().cloned());
+            }
+        }
+        for methods in self.methods.values() {
+            for (name, returns) in methods {
+                if holds(self, returns) {
+                    words.insert(name.clone());
+                }
+            }
+        }
+        self.aliases = aliases;
+        self.words = words;
+    }
+
+    /// Whether a written type is a catalog type, or a struct holding one (at any depth).
+    fn leads_to_catalog(&self, written: &Written, catalog: &Catalog, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        let path = self.resolve_written(written, catalog);
+        if catalog.type_by_path(&path.join("::")).is_some() {
+            return true;
+        }
+        self.structs.get(&path).is_some_and(|fields| {
+            fields
+                .iter()
+                .any(|(_, ty)| self.leads_to_catalog(ty, catalog, depth + 1))
+        })
+    }
+
+    fn resolve_written(&self, written: &Written, catalog: &Catalog) -> Vec<String> {
+        let path = self.canonical(self.absolute(&written.module, &written.path, 0), 0);
+        catalog
+            .canonicalize(&path.join("::"))
+            .split("::")
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The path a name written in `module` stands for, from the crate root (or an external
+    /// crate's path): `crate::`, `self::` and `super::` are relative to `module`, a first
+    /// segment defined or imported there is too, anything else is a crate name.
+    fn absolute(&self, module: &[String], path: &[String], depth: usize) -> Vec<String> {
+        let Some((first, rest)) = path.split_first() else {
+            return Vec::new();
+        };
+        let join = |mut base: Vec<String>, rest: &[String]| {
+            base.extend(rest.iter().cloned());
+            base
+        };
+        match first.as_str() {
+            "crate" => join(module.iter().take(1).cloned().collect(), rest),
+            "self" => join(module.to_vec(), rest),
+            "super" => {
+                let mut base = module.to_vec();
+                let mut rest = path;
+                while let Some(("super", tail)) = rest.split_first().map(|(f, t)| (f.as_str(), t)) {
+                    if base.len() > 1 {
+                        base.pop();
+                    }
+                    rest = tail;
+                }
+                join(base, rest)
+            }
+            "::" => rest.to_vec(),
+            name => {
+                let entry = self.modules.get(module);
+                if entry.is_some_and(|m| m.defined.contains(name)) {
+                    return join(module.to_vec(), path);
+                }
+                if depth < MAX_DEPTH
+                    && let Some(target) = entry.and_then(|m| m.names.get(name))
+                    && target.first() != Some(first)
+                {
+                    return join(self.absolute(module, target, depth + 1), rest);
+                }
+                match self.renames.get(name) {
+                    Some(krate) => join(vec![krate.clone()], rest),
+                    None => path.to_vec(),
+                }
+            }
+        }
+    }
+
+    /// Follows the workspace's re-exports: `common::util::tokio_util::sync::X` is
+    /// `tokio_util::sync::X` when `common::util` has `pub use tokio_util;`.
+    fn canonical(&self, path: Vec<String>, depth: usize) -> Vec<String> {
+        if depth > MAX_DEPTH || path.is_empty() || !self.modules.contains_key(&path[..1]) {
+            return path;
+        }
+        let mut i = 1;
+        while i < path.len() {
+            if self.modules.contains_key(&path[..=i]) {
+                i += 1;
+                continue;
+            }
+            let module = &path[..i];
+            let entry = &self.modules[module];
+            let name = &path[i];
+            if entry.defined.contains(name) || entry.ambiguous.contains(name) {
+                return path;
+            }
+            if let Some(target) = entry.names.get(name) {
+                let mut next = self.absolute(module, target, 0);
+                next.extend(path[i + 1..].iter().cloned());
+                return self.canonical(next, depth + 1);
+            }
+            // Globs branch: follow them only a few levels deep, or the search grows
+            // exponentially in modules that glob-import each other.
+            if depth >= MAX_GLOB_DEPTH {
+                return path;
+            }
+            for glob in &entry.globs {
+                let mut next = self.absolute(module, glob, 0);
+                next.extend(path[i..].iter().cloned());
+                let next = self.canonical(next, depth + 1);
+                if self.structs.contains_key(&next) || self.functions.contains_key(&next) {
+                    return next;
+                }
+            }
+            return path;
+        }
+        path
+    }
+
+    /// The canonical path of a workspace item written as `path` (already absolute).
+    pub fn item(&self, path: &str) -> Vec<String> {
+        self.canonical(path.split("::").map(str::to_string).collect(), 0)
+    }
+
+    /// The fields of the workspace struct at `path` (canonical), each with its type's path.
+    pub fn struct_fields(&self, path: &[String], catalog: &Catalog) -> Option<Vec<(String, Vec<String>)>> {
+        let fields = self.structs.get(path)?;
+        Some(
+            fields
+                .iter()
+                .map(|(name, ty)| (name.clone(), self.resolve_written(ty, catalog)))
+                .collect(),
+        )
+    }
+
+    /// Whether code outside the module of the struct at `owner` can name its field `name`.
+    pub fn field_is_public(&self, owner: &[String], name: &str) -> bool {
+        !self.private_fields.contains(&(owner.to_vec(), name.to_string()))
+    }
+
+    /// The return type's path of the workspace function at `path` (canonical).
+    pub fn function_returns(&self, path: &[String], catalog: &Catalog) -> Option<Vec<String>> {
+        self.functions
+            .get(path)
+            .map(|ty| self.resolve_written(ty, catalog))
+    }
+
+    /// The return type's path of method `name` of the workspace type at `owner` (canonical).
+    pub fn method_returns(&self, owner: &[String], name: &str, catalog: &Catalog) -> Option<Vec<String>> {
+        let returns = self.methods.get(owner)?.get(name)?;
+        Some(self.resolve_written(returns, catalog))
+    }
+
+    /// Whether the workspace type at `owner` has an `impl Drop` that cancels.
+    pub fn cancels_on_drop(&self, owner: &[String]) -> bool {
+        self.drops.contains(owner)
+    }
+
+    /// Whether `path` (absolute) is a struct of the workspace.
+    pub fn is_struct(&self, path: &[String]) -> bool {
+        self.structs.contains_key(path)
+    }
+}
+
+fn mentions_word(matcher: &AhoCorasick, text: &[u8]) -> bool {
+    matcher.find_overlapping_iter(text).any(|found| {
+        let before = found.start().checked_sub(1).map(|i| text[i]);
+        let after = text.get(found.end()).copied();
+        !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
+    })
+}
+
+fn is_ident_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// A file's text, if it is a readable UTF-8 regular file of sane size (the checks the lint
+/// phase makes: no FIFO, device or `/proc` file is ever opened).
+fn read_source(path: &Path) -> Option<String> {
+    let bytes = crate::read::read_source(path, crate::read::DEFAULT_MAX_FILE_SIZE).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// What a file declares, from its tokens.
+fn scan(text: &str, origin: &Origin) -> FileDecls {
+    let mut decls = FileDecls::default();
+    let code = &text[crate::source::code_start(text)..];
+    let Ok(tokens) = TokenStream::from_str(code) else {
+        return decls;
+    };
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    scan_module(&trees, origin.path(), &mut decls);
+    decls
+}
+
+fn scan_module(trees: &[TokenTree], module: Vec<String>, decls: &mut FileDecls) {
+    let mut entry = Module::default();
+    for item in items_of(trees) {
+        let Some(kind) = item_kind(item) else {
+            continue;
+        };
+        let tokens: TokenStream = item.iter().cloned().collect();
+        match kind.as_str() {
+            "use" => {
+                if let Ok(item) = syn::parse2::<syn::ItemUse>(tokens) {
+                    let mut prefix = Vec::new();
+                    if item.leading_colon.is_some() {
+                        prefix.push("::".to_string());
+                    }
+                    add_use(&item.tree, &mut prefix, &mut entry);
+                }
+            }
+            "mod" => {
+                let Some(name) = item_name(item, "mod") else {
+                    continue;
+                };
+                entry.defined.insert(name.clone());
+                let mut inner = module.clone();
+                inner.push(name);
+                match item.last() {
+                    Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
+                        let body: Vec<TokenTree> = body.stream().into_iter().collect();
+                        scan_module(&body, inner, decls);
+                    }
+                    _ => decls.modules.push((inner, Module::default())),
+                }
+            }
+            "type" => {
+                let Ok(item) = syn::parse2::<syn::ItemType>(tokens) else {
+                    continue;
+                };
+                match written_path(&item.ty) {
+                    Some(path) => {
+                        entry.names.insert(item.ident.to_string(), path);
+                    }
+                    None => {
+                        entry.defined.insert(item.ident.to_string());
+                    }
+                }
+            }
+            "struct" => {
+                let Ok(item) = syn::parse2::<syn::ItemStruct>(tokens) else {
+                    continue;
+                };
+                entry.defined.insert(item.ident.to_string());
+                let mut struct_path = module.clone();
+                struct_path.push(item.ident.to_string());
+                let fields = item
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, field)| {
+                        let name = field
+                            .ident
+                            .as_ref()
+                            .map_or_else(|| i.to_string(), ToString::to_string);
+                        if matches!(field.vis, syn::Visibility::Inherited) {
+                            decls.private_fields.push((struct_path.clone(), name.clone()));
+                        }
+                        let path = written_path(&field.ty)?;
+                        Some((
+                            name,
+                            Written {
+                                module: module.clone(),
+                                path,
+                            },
+                        ))
+                    })
+                    .collect();
+                let mut path = module.clone();
+                path.push(item.ident.to_string());
+                decls.structs.push((path, fields));
+            }
+            "fn" => {
+                let Some(sig) = signature(item) else {
+                    continue;
+                };
+                entry.defined.insert(sig.ident.to_string());
+                if let syn::ReturnType::Type(_, ty) = &sig.output
+                    && let Some(path) = written_path(ty)
+                {
+                    let mut name = module.clone();
+                    name.push(sig.ident.to_string());
+                    decls.functions.push((
+                        name,
+                        Written {
+                            module: module.clone(),
+                            path,
+                        },
+                    ));
+                }
+            }
+            "impl" => scan_impl(item, &module, decls),
+            "enum" | "union" | "trait" | "const" | "static" | "macro_rules" => {
+                if let Some(name) = item_name(item, &kind) {
+                    entry.defined.insert(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    decls.modules.push((module, entry));
+}
+
+/// The name after an item's keyword (`enum Name`, `macro_rules! name`).
+fn item_name(item: &[TokenTree], kind: &str) -> Option<String> {
+    let at = item
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(ident) if ident == kind))?;
+    item[at + 1..].iter().find_map(|t| match t {
+        TokenTree::Ident(ident) if ident != "mut" => Some(ident.to_string()),
+        _ => None,
+    })
+}
+
+/// A function item's signature, parsed without its body.
+fn signature(item: &[TokenTree]) -> Option<syn::Signature> {
+    let body = item
+        .iter()
+        .rposition(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
+    let end = body.unwrap_or(item.len());
+    let head: Vec<TokenTree> = item[..end]
+        .iter()
+        .skip_while(|t| !matches!(t, TokenTree::Ident(_)) || is_attribute_or_visibility(t))
+        .cloned()
+        .collect();
+    let start = head.iter().position(|t| {
+        matches!(t, TokenTree::Ident(ident) if ["const", "async", "unsafe", "extern", "fn"].contains(&ident.to_string().as_str()))
+    })?;
+    let tokens: TokenStream = head[start..].iter().cloned().collect();
+    syn::parse2::<syn::Signature>(tokens).ok()
+}
+
+fn is_attribute_or_visibility(tree: &TokenTree) -> bool {
+    matches!(tree, TokenTree::Ident(ident) if ident == "pub" || ident == "default")
+}
+
+fn scan_impl(item: &[TokenTree], module: &[String], decls: &mut FileDecls) {
+    let Some(TokenTree::Group(body)) = item.last() else {
+        return;
+    };
+    if body.delimiter() != Delimiter::Brace {
+        return;
+    }
+    let header: TokenStream = item[..item.len() - 1].iter().cloned().collect();
+    let header: TokenStream = header
+        .into_iter()
+        .chain([TokenTree::Group(proc_macro2::Group::new(
+            Delimiter::Brace,
+            TokenStream::new(),
+        ))])
+        .collect();
+    let Ok(syn::Item::Impl(imp)) = syn::parse2::<syn::Item>(header) else {
+        return;
+    };
+    let Some(self_path) = written_path(&imp.self_ty) else {
+        return;
+    };
+    let owner = Written {
+        module: module.to_vec(),
+        path: self_path.clone(),
+    };
+    let is_drop = imp
+        .trait_
+        .as_ref()
+        .is_some_and(|(path, _)| path.segments.last().is_some_and(|s| s.ident == "Drop"));
+    let inner: Vec<TokenTree> = body.stream().into_iter().collect();
+    if is_drop {
+        let mut names = Vec::new();
+        crate::parse::idents_in(&inner, &mut names);
+        if names.iter().any(|n| n == "cancel" || n == "abort") {
+            decls.drops.push(owner);
+        }
+        return;
+    }
+    for method in items_of(&inner) {
+        if item_kind(method).as_deref() != Some("fn") {
+            continue;
+        }
+        let Some(sig) = signature(method) else {
+            continue;
+        };
+        let syn::ReturnType::Type(_, ty) = &sig.output else {
+            continue;
+        };
+        let Some(path) = written_path(ty) else {
+            continue;
+        };
+        let path = if path == ["Self"] { self_path.clone() } else { path };
+        decls.methods.push((
+            owner.clone(),
+            sig.ident.to_string(),
+            Written {
+                module: module.to_vec(),
+                path,
+            },
+        ));
+    }
+}
+
+fn add_use(tree: &syn::UseTree, prefix: &mut Vec<String>, module: &mut Module) {
+    match tree {
+        syn::UseTree::Path(path) => {
+            prefix.push(path.ident.to_string());
+            add_use(&path.tree, prefix, module);
+            prefix.pop();
+        }
+        syn::UseTree::Name(name) => {
+            let name = name.ident.to_string();
+            let mut target = prefix.clone();
+            if name == "self" {
+                let Some(last) = prefix.last() else {
+                    return;
+                };
+                module.names.insert(last.clone(), target);
+            } else {
+                target.push(name.clone());
+                module.names.insert(name, target);
+            }
+        }
+        syn::UseTree::Rename(rename) => {
+            let alias = rename.rename.to_string();
+            if alias == "_" {
+                return;
+            }
+            let mut target = prefix.clone();
+            if rename.ident != "self" {
+                target.push(rename.ident.to_string());
+            }
+            module.names.insert(alias, target);
+        }
+        syn::UseTree::Glob(_) => module.globs.push(prefix.clone()),
+        syn::UseTree::Group(group) => {
+            for tree in &group.items {
+                add_use(tree, prefix, module);
+            }
+        }
+    }
+}
+
+/// The path a written type names for our purposes (through `&`, `Arc`, `Rc`, `Box`), without
+/// generic arguments.
+fn written_path(ty: &syn::Type) -> Option<Vec<String>> {
+    match super::held_type(ty) {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let mut path: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if p.path.leading_colon.is_some() {
+                path.insert(0, "::".into());
+            }
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// Finds each file's package and crate.
+#[derive(Default)]
+struct Packages {
+    /// Package directory → crate name (None: not a package).
+    manifests: HashMap<PathBuf, Option<String>>,
+    renames: HashMap<String, String>,
+}
+
+impl Packages {
+    fn origin_of(&mut self, file: &Path, all: &[PathBuf]) -> Origin {
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let mut dir = absolute.parent();
+        while let Some(d) = dir {
+            if let Some(krate) = self.package_at(d) {
+                let relative = absolute.strip_prefix(d).unwrap_or(&absolute);
+                return origin_in(&krate, relative);
+            }
+            dir = d.parent();
+        }
+        // No package: the tree the run was given is one crate.
+        let root = common_dir(all);
+        let relative = absolute.strip_prefix(&root).unwrap_or(&absolute);
+        let relative = relative.strip_prefix("src").unwrap_or(relative);
+        Origin {
+            krate: "crate".into(),
+            module: module_path(relative),
+        }
+    }
+
+    fn package_at(&mut self, dir: &Path) -> Option<String> {
+        if let Some(known) = self.manifests.get(dir) {
+            return known.clone();
+        }
+        let krate = std::fs::read_to_string(dir.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|manifest| {
+                self.note_renames(&manifest);
+                let package = manifest.get("package")?.as_table()?;
+                let lib_name = manifest
+                    .get("lib")
+                    .and_then(|lib| lib.get("name"))
+                    .and_then(|name| name.as_str());
+                let name = lib_name.or_else(|| package.get("name")?.as_str())?;
+                Some(name.replace('-', "_"))
+            });
+        self.manifests.insert(dir.to_path_buf(), krate.clone());
+        krate
+    }
+
+    /// `common = { package = "x-common", … }`: code writes `common::` for crate `x_common`.
+    fn note_renames(&mut self, manifest: &toml::Table) {
+        let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+        for table in tables.iter().filter_map(|t| manifest.get(*t)?.as_table()) {
+            for (name, spec) in table {
+                if let Some(package) = spec.get("package").and_then(|p| p.as_str()) {
+                    self.renames
+                        .insert(name.replace('-', "_"), package.replace('-', "_"));
+                }
+            }
+        }
+    }
+}
+
+/// The origin of a file at `relative` inside the package of crate `krate`.
+fn origin_in(krate: &str, relative: &Path) -> Origin {
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    match parts.first().map(String::as_str) {
+        Some("src") if parts.get(1).map(String::as_str) == Some("bin") => {
+            // `src/bin/x.rs` or `src/bin/x/main.rs`: a crate of its own.
+            let name = parts.get(2).map(|p| p.trim_end_matches(".rs").replace('-', "_"));
+            Origin {
+                krate: name.unwrap_or_default(),
+                module: module_path(Path::new(&parts[3.min(parts.len())..].join("/"))),
+            }
+        }
+        Some("src") => {
+            parts.remove(0);
+            Origin {
+                krate: krate.to_string(),
+                module: module_path(Path::new(&parts.join("/"))),
+            }
+        }
+        Some("tests" | "examples" | "benches") if parts.len() >= 2 => {
+            let name = parts[1].trim_end_matches(".rs").replace('-', "_");
+            Origin {
+                krate: name,
+                module: module_path(Path::new(&parts[2.min(parts.len())..].join("/"))),
+            }
+        }
+        _ => Origin {
+            krate: krate.to_string(),
+            module: Vec::new(),
+        },
+    }
+}
+
+/// `a/b.rs` is module `a::b`; `a/mod.rs` is `a`; `lib.rs` and `main.rs` are the root.
+fn module_path(relative: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if let Some(last) = parts.pop() {
+        let stem = last.strip_suffix(".rs").unwrap_or(&last);
+        let root_file = matches!(stem, "mod" | "lib" | "main") && (stem == "mod" || parts.is_empty());
+        if !root_file && !stem.is_empty() {
+            parts.push(stem.to_string());
+        }
+    }
+    parts
+        .into_iter()
+        .map(|p| p.replace('-', "_"))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn common_dir(files: &[PathBuf]) -> PathBuf {
+    let mut common: Option<PathBuf> = None;
+    for file in files {
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+        let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    common.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(krate: &str, module: &[&str]) -> Origin {
+        Origin {
+            krate: krate.into(),
+            module: module.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn index_of(files: &[(&str, &[&str], &str)]) -> WorkspaceIndex {
+        let catalog = Catalog::builtin();
+        let mut index = WorkspaceIndex::default();
+        for (krate, module, text) in files {
+            index.add(scan(text, &origin(krate, module)));
+        }
+        index.resolve(catalog);
+        index
+    }
+
+    #[test]
+    fn reexports_become_catalog_aliases() {
+        let index = index_of(&[
+            ("common", &["util"], "pub use tokio_util;"),
+            ("common", &[], "pub mod util;"),
+            ("shutdown", &[], "pub use tokio_util::sync::CancellationToken;"),
+            (
+                "app",
+                &["types"],
+                "pub use shutdown::CancellationToken as Stop; pub type Shared = std::sync::Arc<Stop>;",
+            ),
+        ]);
+        let aliases: HashMap<&str, &str> = index
+            .aliases
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(aliases.get("common::util::tokio_util"), Some(&"tokio_util"));
+        assert_eq!(
+            aliases.get("shutdown::CancellationToken"),
+            Some(&"tokio_util::sync::CancellationToken")
+        );
+        assert_eq!(
+            aliases.get("app::types::Stop"),
+            Some(&"tokio_util::sync::CancellationToken")
+        );
+        assert_eq!(
+            aliases.get("app::types::Shared"),
+            Some(&"tokio_util::sync::CancellationToken")
+        );
+        assert!(index.words.contains("Stop") && index.words.contains("Shared"));
+    }
+
+    #[test]
+    fn own_types_are_not_the_catalog() {
+        let index = index_of(&[(
+            "shutdown",
+            &[],
+            "pub struct CancellationToken; pub use tokio_util as tu;",
+        )]);
+        assert!(
+            !index
+                .aliases
+                .iter()
+                .any(|(from, _)| from == "shutdown::CancellationToken")
+        );
+    }
+
+    #[test]
+    fn fields_and_returns_across_modules() {
+        let catalog = Catalog::builtin();
+        let index = index_of(&[
+            (
+                "svc",
+                &["state"],
+                "use tokio_util::sync::CancellationToken; pub struct Shared { pub shutdown: CancellationToken, n: u8 }
+                 pub struct Server { pub inner: std::sync::Arc<Shared> }
+                 impl Server { pub fn guard(&self) -> tokio_util::sync::DropGuard { todo!() } pub fn new() -> Self { todo!() } }",
+            ),
+            ("svc", &[], "mod state; pub use state::Server;"),
+        ]);
+        let server = index.item("svc::Server");
+        assert_eq!(server, ["svc", "state", "Server"]);
+        let fields = index.struct_fields(&server, catalog).unwrap();
+        assert_eq!(
+            fields,
+            [(
+                "inner".to_string(),
+                vec!["svc".into(), "state".into(), "Shared".into()]
+            )]
+        );
+        let shared = index.struct_fields(&fields[0].1, catalog).unwrap();
+        assert!(
+            shared.contains(&(
+                "shutdown".into(),
+                "tokio_util::sync::CancellationToken"
+                    .split("::")
+                    .map(String::from)
+                    .collect()
+            ))
+        );
+        assert_eq!(
+            index
+                .method_returns(&server, "guard", catalog)
+                .unwrap()
+                .join("::"),
+            "tokio_util::sync::DropGuard"
+        );
+        assert_eq!(index.method_returns(&server, "new", catalog).unwrap(), server);
+        for word in ["Server", "Shared", "inner", "shutdown", "guard"] {
+            assert!(index.words.contains(word), "{word}");
+        }
+        assert!(!index.words.contains("n"));
+    }
+
+    #[test]
+    fn origins_from_paths() {
+        assert_eq!(origin_in("a", Path::new("src/lib.rs")), origin("a", &[]));
+        assert_eq!(origin_in("a", Path::new("src/x/mod.rs")), origin("a", &["x"]));
+        assert_eq!(origin_in("a", Path::new("src/x/y.rs")), origin("a", &["x", "y"]));
+        assert_eq!(origin_in("a", Path::new("src/bin/tool.rs")), origin("tool", &[]));
+        assert_eq!(origin_in("a", Path::new("tests/it.rs")), origin("it", &[]));
+    }
+}

@@ -1,0 +1,3 @@
+pub use tokio_util;
+
+pub mod time;

@@ -1,0 +1,3 @@
+pub mod state;
+mod server;
+mod types;

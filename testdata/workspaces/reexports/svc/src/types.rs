@@ -1,0 +1,1 @@
+pub type Stop = shutdown::CancellationToken;

@@ -1,0 +1,134 @@
+//! Inputs shaped to hit a super-linear path cost about what a flat input of the same size
+//! costs. Each test compares the two (best of a few runs, a wide margin): a quadratic path
+//! makes the shaped input tens of times dearer at these sizes, a linear one keeps it within a
+//! small factor. No absolute timings.
+
+use std::time::{Duration, Instant};
+
+use ctxlint::engine::{self, Settings};
+use ctxlint::model::catalog::{Catalog, glob_match};
+use ctxlint::source::SourceFile;
+
+/// How much dearer than the flat input a shaped one may be.
+const MARGIN: f64 = 6.0;
+
+fn settings() -> Settings {
+    Settings::new(Catalog::build(&Catalog::builtin_specs()).unwrap())
+}
+
+/// The best of two wall times of `run`.
+fn cost(mut run: impl FnMut()) -> Duration {
+    (0..2)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// The cost of linting `text`, on the engine's threads (their stacks fit deep code).
+fn lint_cost(settings: &Settings, text: &str) -> Duration {
+    let rules = settings.enabled_rules();
+    let pool = engine::pool(settings);
+    cost(|| {
+        pool.install(|| {
+            let source = SourceFile::new("a.rs", "a.rs", text.to_string());
+            let report = engine::lint_source(source, settings, &rules);
+            assert!(!report.diagnostics.iter().any(|d| d.rule == engine::PARSE_ERROR));
+        })
+    })
+}
+
+/// A function of plain statements, `bytes` long.
+fn flat(bytes: usize) -> String {
+    let line = "    let y = x + 1;\n";
+    in_function(&line.repeat(bytes / line.len() + 1))
+}
+
+/// One function around `body`.
+fn in_function(body: &str) -> String {
+    format!(
+        "use tokio_util::sync::CancellationToken;\nfn f(token: CancellationToken, x: u64) {{\n    let _ = token.drop_guard();\n{body}}}\n"
+    )
+}
+
+fn assert_linear(name: &str, shaped: &str) {
+    let settings = settings();
+    let flat = flat(shaped.len());
+    let flat_cost = lint_cost(&settings, &flat);
+    let shaped_cost = lint_cost(&settings, shaped);
+    let ratio = shaped_cost.as_secs_f64() / flat_cost.as_secs_f64().max(1e-3);
+    assert!(
+        ratio < MARGIN,
+        "{name}: {shaped_cost:?} for {} bytes against {flat_cost:?} for {} flat bytes (ratio {ratio:.1})",
+        shaped.len(),
+        flat.len()
+    );
+}
+
+/// `model::extent` found the start and end of each link of a chain by walking it again.
+#[test]
+fn long_chains_are_linear() {
+    assert_linear(
+        "or chain",
+        &in_function(&format!("    let y = x{};\n", " || x".repeat(10_000))),
+    );
+    assert_linear(
+        "casts",
+        &in_function(&format!("    let y = x{};\n", " as u64".repeat(5_000))),
+    );
+    assert_linear(
+        "method chain",
+        &in_function(&format!("    let y = x{};\n", ".f()".repeat(10_000))),
+    );
+    // Assignments nest to the right; the depth bound keeps each chain below 1,000 links.
+    assert_linear(
+        "assignment chains",
+        &in_function(&format!("    {}1;\n", "a = ".repeat(900)).repeat(10)),
+    );
+}
+
+/// `background_in_handler` walked the whole function for each root made in it.
+#[test]
+fn many_roots_in_one_function_are_linear() {
+    assert_linear(
+        "roots",
+        &in_function(&"    let t = CancellationToken::new();\n".repeat(6_000)),
+    );
+}
+
+/// `context_param_order` walked the whole file for the calls of each function it reported.
+#[test]
+fn many_misordered_functions_are_linear() {
+    let mut text = String::from("use tokio_util::sync::CancellationToken;\n");
+    for i in 0..6_000 {
+        text.push_str(&format!(
+            "fn f{i}(x: u64, token: CancellationToken, y: u64) {{ f{i}(x, token, y); }}\n"
+        ));
+    }
+    assert_linear("misordered functions", &text);
+}
+
+/// Configuration patterns were matched by backtracking at every `*`: exponential.
+#[test]
+fn glob_patterns_are_not_exponential() {
+    let text = "a".repeat(40);
+    let shaped = format!("{}b", "a*".repeat(10));
+    let plain = format!("{}b", "a".repeat(20));
+    let shaped_cost = cost(|| {
+        for _ in 0..200 {
+            assert!(!glob_match(&shaped, &text));
+        }
+    });
+    let plain_cost = cost(|| {
+        for _ in 0..200 {
+            assert!(!glob_match(&plain, &text));
+        }
+    });
+    // Pattern times text at worst: ten stars over forty characters. Backtracking at every
+    // star tries millions of splits.
+    let ratio = shaped_cost.as_secs_f64() / plain_cost.as_secs_f64().max(1e-6);
+    assert!(ratio < 20.0 * MARGIN, "{shaped_cost:?} against {plain_cost:?}");
+}
