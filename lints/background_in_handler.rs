@@ -3,7 +3,8 @@ use syn::{Expr, Pat, Stmt};
 
 use crate::checker::{Checker, FnNode, FnOwner, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
-use crate::model::catalog::{Kind, OnDrop, Returns, Role};
+use crate::model::catalog::{Kind, Returns, Role};
+use crate::model::escape::{self, Owner};
 use crate::model::extent::Extent;
 use crate::model::unreferenced;
 use crate::model::{BindingId, BindingKind, SpanKey, Ty};
@@ -91,16 +92,17 @@ fn check_root(checker: &Checker, expr: &Expr) {
         shown: format!("{}()", checker.text(&*call.func)),
         what: what(checker, returns),
     };
-    // With a parent in reach, storing the root or handing it to a constructor or a task
-    // detaches that work from the parent: only handing it back to the caller, or tying it to
-    // this scope with a kept guard, is deliberate.
+    let ups = escape::ups_of(checker);
+    // A root stored somewhere (a field, a map, beside its task's handle) has an owner that
+    // cancels it on its own schedule, parent or not: real code does that on purpose. Handed
+    // to a constructor or a task with a parent in reach, it is detached from that parent.
     if let Some(parent) = parent_in_scope(checker, expr, returns) {
-        if !flows_out(checker, SpanKey::of(expr), &ups_of(checker), Escape::Returned, 0) {
+        if !escape::flows_out(checker, SpanKey::of(expr), &ups, Owner::Storage) {
             report_in_scope(checker, &root, &parent);
         }
         return;
     }
-    if flows_out(checker, SpanKey::of(expr), &ups_of(checker), Escape::Kept, 0) {
+    if escape::flows_out(checker, SpanKey::of(expr), &ups, Owner::Any) {
         return;
     }
     if is_handler(checker, &function)
@@ -275,54 +277,11 @@ fn report_in_handler(checker: &Checker, root: &Root, handler: &str, guard: &str)
 /// deliberate detachment, contextcheck's escape hatch).
 fn exempt(checker: &Checker, function: &FnNode) -> bool {
     let is_main = function.name() == "main" && matches!(function.owner, FnOwner::Free);
-    let is_test = function.attrs.iter().any(is_test_attr);
-    let in_test_module = checker.parents().any(|node| match node {
-        Node::Mod(module) => module.attrs.iter().any(is_test_attr),
-        Node::Impl(item) => item.attrs.iter().any(is_test_attr),
-        _ => false,
-    });
     let returns_context = match &function.sig.output {
         syn::ReturnType::Type(_, ty) => !checker.model.catalog_types_in(ty).is_empty(),
         syn::ReturnType::Default => false,
     };
-    is_main || is_test || in_test_module || is_test_file(checker.source.path()) || returns_context
-}
-
-/// Cargo's test and bench crates (the nearest of `src/`, `tests/`, `benches/`, `examples/`
-/// above the file is `tests/` or `benches/`), and files holding a test module (`tests.rs`,
-/// `foo_tests.rs`).
-fn is_test_file(path: &std::path::Path) -> bool {
-    let nearest = path
-        .parent()
-        .into_iter()
-        .flat_map(|dir| dir.components().rev())
-        .filter_map(|c| c.as_os_str().to_str())
-        .find(|c| matches!(*c, "src" | "tests" | "benches" | "examples"));
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    matches!(nearest, Some("tests" | "benches"))
-        || matches!(stem, "tests" | "test")
-        || stem.ends_with("_tests")
-        || stem.ends_with("_test")
-}
-
-/// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]`.
-fn is_test_attr(attr: &syn::Attribute) -> bool {
-    let path = attr.path();
-    let last = path
-        .segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default();
-    if matches!(last.as_str(), "test" | "bench") {
-        return true;
-    }
-    path.is_ident("cfg")
-        && attr.meta.require_list().is_ok_and(|list| {
-            list.tokens
-                .clone()
-                .into_iter()
-                .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "test"))
-        })
+    is_main || checker.in_test() || returns_context
 }
 
 fn is_handler(checker: &Checker, function: &FnNode) -> bool {
@@ -404,7 +363,7 @@ fn root_is_cancelled(checker: &Checker, root: &Expr) -> bool {
     let Some(Node::Stmt(Stmt::Local(local))) = checker.parents().next() else {
         return false;
     };
-    let Pat::Ident(ident) = strip_type(&local.pat) else {
+    let Pat::Ident(ident) = escape::strip_type(&local.pat) else {
         return false;
     };
     checker
@@ -429,13 +388,13 @@ fn uses_with_role(checker: &Checker, id: BindingId, roles: &[Role]) -> bool {
     }
     impl<'a> Visit<'a> for Calls<'_, 'a> {
         fn visit_block(&mut self, block: &'a syn::Block) {
-            for stmt in stmts_naming(block, &self.named) {
+            for stmt in escape::stmts_naming(block, &self.named) {
                 self.visit_stmt(stmt);
             }
         }
 
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found || !names_inside(&self.named, expr.extent()) {
+            if self.found || !escape::names_inside(&self.named, expr.extent()) {
                 return;
             }
             if let Expr::MethodCall(call) = expr {
@@ -472,7 +431,7 @@ fn uses_with_role(checker: &Checker, id: BindingId, roles: &[Role]) -> bool {
         id,
         roles,
         found: false,
-        named: named_at(checker, id),
+        named: escape::named_at(checker, id),
     };
     calls.visit_block(block);
     calls.found
@@ -483,7 +442,7 @@ fn guard_fix(checker: &Checker, root: &Expr, guard: &str) -> Fix {
     let newline = checker.source.newline();
     // `let token = CancellationToken::new();`: keep a guard right after it.
     if let Some(Node::Stmt(stmt @ Stmt::Local(local))) = checker.parents().next()
-        && let Pat::Ident(ident) = strip_type(&local.pat)
+        && let Pat::Ident(ident) = escape::strip_type(&local.pat)
     {
         let name = ident.ident.to_string();
         let guard_name = format!("_{}_guard", name.trim_start_matches('_'));
@@ -532,398 +491,4 @@ fn guard_fix(checker: &Checker, root: &Expr, guard: &str) -> Fix {
         format!("let {name} = {text};{newline}{indent}let {guard_name} = {guard_call};{newline}{indent}"),
     ));
     Fix::maybe_incorrect(title, edits)
-}
-
-fn strip_type(pat: &Pat) -> &Pat {
-    match pat {
-        Pat::Type(typed) => strip_type(&typed.pat),
-        _ => pat,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Whether a root escapes on purpose.
-
-/// A node above a value, innermost first.
-#[derive(Clone, Copy)]
-enum Up<'a> {
-    Expr(&'a Expr),
-    Stmt(&'a Stmt),
-    Block(&'a syn::Block),
-    Arm(&'a syn::Arm),
-    /// The function's body: reaching it means the value is returned.
-    FnBody,
-    /// Anything else (a macro, a select arm): the value stops there.
-    Other,
-}
-
-/// Which ways out spare a root.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Escape {
-    /// Returned to the caller, or tied to this scope by a kept guard.
-    Returned,
-    /// Also kept anywhere: a struct literal, a field, a collection, a constructor's result, a
-    /// closure.
-    Kept,
-}
-
-/// The nodes above the node being checked, innermost first, up to the function's body.
-fn ups_of<'a>(checker: &Checker<'a>) -> Vec<Up<'a>> {
-    let mut ups = Vec::new();
-    for node in checker.parents() {
-        ups.push(match node {
-            Node::Expr(e) => Up::Expr(e),
-            Node::Stmt(s) => Up::Stmt(s),
-            Node::Block(b) => Up::Block(b),
-            Node::Arm(a) => Up::Arm(a),
-            Node::Fn(_) => {
-                ups.push(Up::FnBody);
-                break;
-            }
-            _ => Up::Other,
-        });
-    }
-    ups
-}
-
-/// Whether the value at `start` is returned, stored in a struct literal or a field, or (for a
-/// token, `guard` false) tied to a guard that is kept; `ups` are the nodes above it.
-fn flows_out(checker: &Checker, start: SpanKey, ups: &[Up], escape: Escape, depth: usize) -> bool {
-    flows_out_as(checker, start, ups, escape, false, depth)
-}
-
-/// [`flows_out`], for a value that is a guard (`guard`: kept in a named binding is enough).
-fn flows_out_as(
-    checker: &Checker,
-    start: SpanKey,
-    ups: &[Up],
-    escape: Escape,
-    guard: bool,
-    depth: usize,
-) -> bool {
-    let kept = escape == Escape::Kept;
-    let mut child = start;
-    for (i, up) in ups.iter().enumerate() {
-        match *up {
-            Up::FnBody => return true,
-            Up::Other => return false,
-            Up::Block(block) => match block.stmts.last() {
-                Some(last @ Stmt::Expr(_, None)) if SpanKey::of(last) == child => child = SpanKey::of(block),
-                _ => return false,
-            },
-            Up::Arm(arm) => {
-                if SpanKey::of(&*arm.body) != child {
-                    return false;
-                }
-                child = SpanKey::of(arm);
-            }
-            Up::Stmt(stmt) => match stmt {
-                Stmt::Expr(_, None) => child = SpanKey::of(stmt),
-                Stmt::Local(local) => {
-                    let Some(init) = &local.init else {
-                        return false;
-                    };
-                    if SpanKey::of(&*init.expr) != child {
-                        return false;
-                    }
-                    return if guard {
-                        !matches!(strip_type(&local.pat), Pat::Wild(_))
-                    } else {
-                        bindings_flow_out(checker, &local.pat, escape, depth)
-                    };
-                }
-                _ => return false,
-            },
-            Up::Expr(expr) => {
-                match expr {
-                    Expr::Paren(_)
-                    | Expr::Group(_)
-                    | Expr::Reference(_)
-                    | Expr::Try(_)
-                    | Expr::Await(_)
-                    | Expr::Block(_)
-                    | Expr::Async(_)
-                    | Expr::Unsafe(_)
-                    | Expr::Const(_)
-                    | Expr::TryBlock(_)
-                    | Expr::If(_)
-                    | Expr::Match(_)
-                    | Expr::Tuple(_)
-                    | Expr::Array(_) => {}
-                    Expr::Return(_) => return true,
-                    Expr::Closure(_) => return kept,
-                    // A struct literal keeps the value; it may itself be returned.
-                    Expr::Struct(_) if kept => return true,
-                    Expr::Struct(_) => {}
-                    Expr::Assign(assign) => {
-                        if SpanKey::of(&*assign.right) != child {
-                            return false;
-                        }
-                        return match unreferenced(&assign.left) {
-                            Expr::Field(_) | Expr::Index(_) | Expr::Unary(_) => kept,
-                            left @ Expr::Path(_) if !guard => checker
-                                .model
-                                .binding_of(left)
-                                .is_some_and(|id| binding_flows_out(checker, id, escape, depth)),
-                            _ => false,
-                        };
-                    }
-                    Expr::MethodCall(call) => {
-                        if SpanKey::of(&*call.receiver) != child {
-                            // An argument: kept if stored or sent somewhere
-                            // (`self.tokens.push(token)`, `jobs.insert(id, token)`).
-                            let method = call.method.to_string();
-                            // Sent to another owner, who manages it from now on.
-                            if SENDING_METHODS.contains(&method.as_str()) {
-                                return true;
-                            }
-                            let storing = STORING_METHODS.contains(&method.as_str());
-                            return kept
-                                && (storing || matches!(unreferenced(&call.receiver), Expr::Field(_)));
-                        }
-                        if guard {
-                            return false;
-                        }
-                        if call.method == "clone" && call.args.is_empty() {
-                            // The clone is the same token.
-                        } else if makes_guard(checker, expr) {
-                            return flows_out_as(
-                                checker,
-                                SpanKey::of(expr),
-                                &ups[i + 1..],
-                                escape,
-                                true,
-                                depth,
-                            );
-                        } else {
-                            return false;
-                        }
-                    }
-                    Expr::Call(call) => {
-                        if is_constructor(&call.func) {
-                            if kept {
-                                return true;
-                            }
-                        } else if !is_wrapper(&call.func) {
-                            return false;
-                        }
-                    }
-                    _ => return false,
-                }
-                child = SpanKey::of(expr);
-            }
-        }
-    }
-    false
-}
-
-/// Methods that keep their argument: collections, registries.
-const STORING_METHODS: &[&str] = &[
-    "insert",
-    "push",
-    "push_back",
-    "push_front",
-    "extend",
-    "add",
-    "register",
-    "store",
-    "set",
-    "replace",
-];
-
-/// Channel sends: the receiver owns the value.
-const SENDING_METHODS: &[&str] = &["send", "try_send", "send_replace", "blocking_send"];
-
-/// A method call returning a guard that cancels when dropped (`token.drop_guard()`).
-fn makes_guard(checker: &Checker, call: &Expr) -> bool {
-    let Some(callable) = checker.model.callable(call) else {
-        return false;
-    };
-    matches!(callable.returns, Returns::One(ty) if checker.catalog.ty(ty).on_drop == Some(OnDrop::Cancel))
-}
-
-/// `Some(x)`, `Ok(x)`, `Wrapper(x)`, `Arc::new(x)`: the value goes on inside another.
-fn is_wrapper(func: &Expr) -> bool {
-    let Expr::Path(path) = func else {
-        return false;
-    };
-    let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    match names.as_slice() {
-        [.., last] if last.starts_with(|c: char| c.is_uppercase()) => true,
-        [.., owner, new] if new == "new" => {
-            matches!(
-                owner.as_str(),
-                "Arc" | "Rc" | "Box" | "Mutex" | "RwLock" | "Cell" | "RefCell"
-            )
-        }
-        _ => false,
-    }
-}
-
-/// `Type::new(…)`, `Self::from_parts(…)`, `Type::with_token(…)`: the value is stored in what
-/// the constructor builds.
-fn is_constructor(func: &Expr) -> bool {
-    let Expr::Path(path) = func else {
-        return false;
-    };
-    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let [.., owner, name] = segments.as_slice() else {
-        return false;
-    };
-    let is_type = owner.starts_with(|c: char| c.is_uppercase());
-    let builds =
-        name == "new" || name.starts_with("new_") || name.starts_with("from") || name.starts_with("with_");
-    is_type && builds && !is_wrapper(func)
-}
-
-/// Whether a value bound by `pat` flows out through any of its bindings.
-fn bindings_flow_out(checker: &Checker, pat: &Pat, escape: Escape, depth: usize) -> bool {
-    match pat {
-        Pat::Ident(ident) => checker
-            .model
-            .binding_declared_by(&ident.ident)
-            .is_some_and(|id| binding_flows_out(checker, id, escape, depth)),
-        Pat::Type(typed) => bindings_flow_out(checker, &typed.pat, escape, depth),
-        Pat::Tuple(tuple) => tuple
-            .elems
-            .iter()
-            .any(|p| bindings_flow_out(checker, p, escape, depth)),
-        Pat::Paren(paren) => bindings_flow_out(checker, &paren.pat, escape, depth),
-        _ => false,
-    }
-}
-
-/// Whether any use of a binding, in the enclosing function, flows out.
-fn binding_flows_out(checker: &Checker, id: BindingId, escape: Escape, depth: usize) -> bool {
-    if depth > 3 {
-        return false;
-    }
-    let Some(block) = checker.enclosing_fn().and_then(|f| f.block) else {
-        return false;
-    };
-    let mut finder = Uses {
-        checker,
-        id,
-        escape,
-        depth,
-        stack: vec![Up::FnBody],
-        found: false,
-        named: named_at(checker, id),
-    };
-    finder.visit_block(block);
-    finder.found
-}
-
-/// Walks a function body keeping the nodes above the current one, and checks every use of a
-/// binding.
-struct Uses<'c, 'a> {
-    checker: &'c Checker<'a>,
-    id: BindingId,
-    escape: Escape,
-    depth: usize,
-    stack: Vec<Up<'a>>,
-    found: bool,
-    /// Where the binding is named (sorted): code between these offsets is not walked.
-    named: Vec<usize>,
-}
-
-/// Where a binding is named, sorted. A walk looking for its uses descends only into code that
-/// holds one of them: a function with thousands of roots is walked once per root along the
-/// paths to its uses, not whole.
-fn named_at(checker: &Checker, id: BindingId) -> Vec<usize> {
-    let mut named: Vec<usize> = checker
-        .model
-        .binding(id)
-        .references
-        .iter()
-        .map(|span| span.byte_range().start)
-        .collect();
-    named.sort_unstable();
-    named
-}
-
-/// Whether one of the offsets lies in `range`.
-fn names_inside(named: &[usize], range: std::ops::Range<usize>) -> bool {
-    let first = named.partition_point(|&at| at < range.start);
-    named.get(first).is_some_and(|&at| at < range.end)
-}
-
-/// The statements of a block that hold one of the offsets, in order (found by binary search:
-/// the statements are in source order).
-fn stmts_naming<'a>(block: &'a syn::Block, named: &[usize]) -> Vec<&'a Stmt> {
-    let mut found: Vec<usize> = named
-        .iter()
-        .map(|&at| block.stmts.partition_point(|stmt| stmt.extent().end <= at))
-        .filter(|&i| i < block.stmts.len() && names_inside(named, block.stmts[i].extent()))
-        .collect();
-    found.dedup();
-    found.into_iter().map(|i| &block.stmts[i]).collect()
-}
-
-impl<'a> Visit<'a> for Uses<'_, 'a> {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.found || !names_inside(&self.named, expr.extent()) {
-            return;
-        }
-        if matches!(expr, Expr::Path(_)) && self.checker.model.binding_of(expr) == Some(self.id) {
-            let ups: Vec<Up> = self.stack.iter().rev().copied().collect();
-            if flows_out(self.checker, SpanKey::of(expr), &ups, self.escape, self.depth + 1) {
-                self.found = true;
-            }
-            return;
-        }
-        self.stack.push(Up::Expr(expr));
-        syn::visit::visit_expr(self, expr);
-        self.stack.pop();
-    }
-
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        self.stack.push(Up::Stmt(stmt));
-        syn::visit::visit_stmt(self, stmt);
-        self.stack.pop();
-    }
-
-    fn visit_block(&mut self, block: &'a syn::Block) {
-        self.stack.push(Up::Block(block));
-        for stmt in stmts_naming(block, &self.named) {
-            self.visit_stmt(stmt);
-        }
-        self.stack.pop();
-    }
-
-    fn visit_arm(&mut self, arm: &'a syn::Arm) {
-        self.stack.push(Up::Arm(arm));
-        syn::visit::visit_arm(self, arm);
-        self.stack.pop();
-    }
-
-    fn visit_item(&mut self, _: &'a syn::Item) {}
-
-    fn visit_macro(&mut self, mac: &'a syn::Macro) {
-        let model: &'a crate::model::Model<'a> = self.checker.model;
-        if let Some(body) = model.macro_body(mac) {
-            self.stack.push(Up::Other);
-            body.visit(self);
-            self.stack.pop();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::is_test_file;
-
-    #[test]
-    fn test_files() {
-        assert!(is_test_file(Path::new("crates/x/tests/it.rs")));
-        assert!(is_test_file(Path::new("crates/x/tests/common/mod.rs")));
-        assert!(is_test_file(Path::new("benches/bench.rs")));
-        assert!(is_test_file(Path::new("src/worker/tests.rs")));
-        assert!(is_test_file(Path::new("src/worker/pool_tests.rs")));
-        assert!(!is_test_file(Path::new("/home/me/tests/project/src/lib.rs")));
-        assert!(!is_test_file(Path::new("src/testing.rs")));
-        assert!(!is_test_file(Path::new("examples/server.rs")));
-    }
 }

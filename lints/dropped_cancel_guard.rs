@@ -266,6 +266,10 @@ fn discarded(checker: &Checker, wildcard: Span, ty: Option<&Ty>, init: &Expr, na
     };
     if let Some((guard, on_drop)) = dropped_guard(checker, ty) {
         if is_mem_replace(init) && on_drop == OnDrop::Cancel {
+            // `fn cancel(mut self)` swapping its guard out: cancelling is what it is for.
+            if checker.in_cancelling_fn() {
+                return;
+            }
             // The displaced guard: keeping it to the end of the scope would still cancel.
             let span = checker.span(init);
             let fix = Fix::maybe_incorrect(

@@ -157,6 +157,69 @@ impl<'a> Checker<'a> {
             _ => None,
         })
     }
+
+    /// Whether the node being checked is test code: in a `#[test]` (or `#[tokio::test]`,
+    /// `#[bench]`) function, a `#[cfg(test)]` module or impl, or a test file ([`is_test_file`]).
+    pub fn in_test(&self) -> bool {
+        is_test_file(self.source.path())
+            || self.parents().any(|node| match node {
+                Node::Fn(f) => f.attrs.iter().any(is_test_attr),
+                Node::Mod(module) => module.attrs.iter().any(is_test_attr),
+                Node::Impl(item) => item.attrs.iter().any(is_test_attr),
+                _ => false,
+            })
+    }
+
+    /// Whether the enclosing function is named for cancelling or closing something (`cancel`,
+    /// `close`, `shutdown`, `stop_all`…): cancellation there is its job, not an accident.
+    pub fn in_cancelling_fn(&self) -> bool {
+        let Some(function) = self.enclosing_fn() else {
+            return false;
+        };
+        let name = function.name();
+        let first = name.split('_').next().unwrap_or_default();
+        matches!(
+            first,
+            "cancel" | "close" | "shutdown" | "stop" | "abort" | "terminate" | "kill" | "disconnect"
+        )
+    }
+}
+
+/// Cargo's test and bench crates (the nearest of `src/`, `tests/`, `benches/`, `examples/`
+/// above the file is `tests/` or `benches/`), and files holding a test module (`tests.rs`,
+/// `foo_tests.rs`).
+pub fn is_test_file(path: &std::path::Path) -> bool {
+    let nearest = path
+        .parent()
+        .into_iter()
+        .flat_map(|dir| dir.components().rev())
+        .filter_map(|c| c.as_os_str().to_str())
+        .find(|c| matches!(*c, "src" | "tests" | "benches" | "examples"));
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    matches!(nearest, Some("tests" | "benches"))
+        || matches!(stem, "tests" | "test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_test")
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]`.
+pub fn is_test_attr(attr: &syn::Attribute) -> bool {
+    let path = attr.path();
+    let last = path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    if matches!(last.as_str(), "test" | "bench") {
+        return true;
+    }
+    path.is_ident("cfg")
+        && attr.meta.require_list().is_ok_and(|list| {
+            list.tokens
+                .clone()
+                .into_iter()
+                .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "test"))
+        })
 }
 
 impl<'a> Checker<'a> {
@@ -501,5 +564,23 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
             }
         }
         self.leave();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_files() {
+        use std::path::Path;
+        assert!(is_test_file(Path::new("crates/x/tests/it.rs")));
+        assert!(is_test_file(Path::new("crates/x/tests/common/mod.rs")));
+        assert!(is_test_file(Path::new("benches/bench.rs")));
+        assert!(is_test_file(Path::new("src/worker/tests.rs")));
+        assert!(is_test_file(Path::new("src/worker/pool_tests.rs")));
+        assert!(!is_test_file(Path::new("/home/me/tests/project/src/lib.rs")));
+        assert!(!is_test_file(Path::new("src/testing.rs")));
+        assert!(!is_test_file(Path::new("examples/server.rs")));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod calls;
 pub mod catalog;
+pub mod escape;
 pub mod extent;
 pub mod handlers;
 pub mod loops;

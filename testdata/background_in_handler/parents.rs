@@ -1,6 +1,7 @@
 //@ fix: unsafe
-// A root made while a parent is reachable: stored, handed to a constructor or spawned with, it
-// is still detached from that parent. Each shape is followed by its fixed, silent form.
+// A root made while a parent is reachable and handed to a constructor or a task is detached
+// from that parent. Each shape is followed by its fixed, silent form. A root stored where its
+// owner cancels it (a map of operations, a field) is managed on purpose.
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -51,8 +52,9 @@ impl Service {
         }
     }
 
+    // Registered per operation: the owner of the map cancels it when the operation goes.
     fn start_drain(&mut self, id: u64) {
-        let cancel = CancellationToken::new(); //~ background_in_handler
+        let cancel = CancellationToken::new();
         self.operations.insert(id, OperationHandler { cancel: cancel.clone() });
         tokio::spawn(drain(id, cancel));
     }

@@ -133,8 +133,9 @@ impl Worker {
     }
 
     fn restart(&mut self, parent: &CancellationToken) {
-        self.cancel = CancellationToken::new(); //~ background_in_handler
-        let token = CancellationToken::new(); //~ background_in_handler
+        // Stored where the worker cancels them: reset on purpose, not detached.
+        self.cancel = CancellationToken::new();
+        let token = CancellationToken::new();
         self.tokens.push(token.clone());
     }
 
@@ -144,9 +145,9 @@ impl Worker {
     }
 }
 
-// Sent to whoever manages it; stored in a collection although a parent is in scope.
+// Sent to whoever manages it; stored in a collection whose owner cancels it.
 async fn registered(jobs: &Jobs, tx: Sender<CancellationToken>, cancel: &CancellationToken) {
-    let token = CancellationToken::new(); //~ background_in_handler
+    let token = CancellationToken::new();
     jobs.insert(7, token.clone());
     tx.send(CancellationToken::new()).await;
     spawn_job(token);
