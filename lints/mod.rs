@@ -45,6 +45,7 @@ mod context_param_order;
 mod derive_in_loop;
 mod done_polling;
 mod dropped_cancel_guard;
+mod lost_cancel;
 mod parse_error;
 mod string_value_key;
 mod timeout_in_loop;
@@ -56,6 +57,7 @@ mod value_lookup_in_loop;
 /// Every lint, in the order `ctxlint rules` lists them.
 pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
+    &lost_cancel::LOST_CANCEL,
     &string_value_key::STRING_VALUE_KEY,
     &context_param_order::CONTEXT_PARAM_ORDER,
     &token_param_order::TOKEN_PARAM_ORDER,

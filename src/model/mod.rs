@@ -6,11 +6,13 @@ pub mod calls;
 pub mod catalog;
 pub mod escape;
 pub mod extent;
+pub mod fate;
 pub mod handlers;
 pub mod loops;
 pub mod macros;
 pub mod resolve;
 pub mod scope;
+pub mod summaries;
 pub mod values;
 pub mod workspace;
 

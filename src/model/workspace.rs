@@ -25,6 +25,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use rayon::prelude::*;
 
 use super::catalog::Catalog;
+use super::summaries::{self, ParamUse};
 use crate::parse::{item_kind, items_of};
 
 /// Where a file sits: its crate's name (as other crates write it) and its module path.
@@ -81,6 +82,10 @@ struct FileDecls {
     drops: Vec<Written>,
     /// Fields without `pub`: code in other modules cannot name them.
     private_fields: Vec<(ItemPath, String)>,
+    /// Free function path → which parameters it only observes (see [`summaries`]).
+    summaries: Vec<(ItemPath, Vec<ParamUse>)>,
+    /// `impl` self type → method name → which parameters it only observes.
+    method_summaries: Vec<(Written, String, Vec<ParamUse>)>,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +100,10 @@ pub struct WorkspaceIndex {
     drops: HashSet<Vec<String>>,
     drops_raw: Vec<Written>,
     private_fields: HashSet<(ItemPath, String)>,
+    summaries: HashMap<ItemPath, Vec<ParamUse>>,
+    method_summaries_raw: Vec<(Written, String, Vec<ParamUse>)>,
+    /// Resolved self type → method name → which parameters it only observes.
+    method_summaries: HashMap<ItemPath, HashMap<String, Vec<ParamUse>>>,
     /// Crate names other crates use for a workspace crate (`common = { package = "x-common" }`).
     renames: HashMap<String, String>,
     /// Catalog re-exports found: `from` is read as `to`.
@@ -188,6 +197,10 @@ impl WorkspaceIndex {
         self.methods_raw.extend(decls.methods);
         self.drops_raw.extend(decls.drops);
         self.private_fields.extend(decls.private_fields);
+        for (path, observed) in decls.summaries {
+            summaries::combine(self.summaries.entry(path).or_default(), observed);
+        }
+        self.method_summaries_raw.extend(decls.method_summaries);
     }
 
     /// Works out the catalog aliases, method tables and words from what was scanned so far.
@@ -201,6 +214,17 @@ impl WorkspaceIndex {
                 .insert(name.clone(), returns.clone());
         }
         self.methods = methods;
+        let mut summaries: HashMap<ItemPath, HashMap<String, Vec<ParamUse>>> = HashMap::new();
+        for (owner, name, observed) in &self.method_summaries_raw {
+            let owner = self.canonical(self.absolute(&owner.module, &owner.path, 0), 0);
+            let known = summaries
+                .entry(owner)
+                .or_default()
+                .entry(name.clone())
+                .or_default();
+            summaries::combine(known, observed.clone());
+        }
+        self.method_summaries = summaries;
         self.drops = self
             .drops_raw
             .iter()
@@ -423,6 +447,19 @@ impl WorkspaceIndex {
         self.drops.contains(owner)
     }
 
+    /// What the workspace function at `path` (canonical; a method as `Type::name`) does with
+    /// its argument `arg`; `None` for functions the index has not seen.
+    pub fn use_of(&self, path: &[String], arg: usize) -> Option<ParamUse> {
+        let observed = match self.summaries.get(path) {
+            Some(observed) => observed,
+            None => {
+                let (name, owner) = path.split_last()?;
+                self.method_summaries.get(owner)?.get(name)?
+            }
+        };
+        Some(observed.get(arg).copied().unwrap_or(ParamUse::MayCancel))
+    }
+
     /// Whether `path` (absolute) is a struct of the workspace.
     pub fn is_struct(&self, path: &[String]) -> bool {
         self.structs.contains_key(path)
@@ -543,6 +580,13 @@ fn scan_module(trees: &[TokenTree], module: Vec<String>, decls: &mut FileDecls) 
                     continue;
                 };
                 entry.defined.insert(sig.ident.to_string());
+                if let Some(body) = body_of(item) {
+                    let mut name = module.clone();
+                    name.push(sig.ident.to_string());
+                    decls
+                        .summaries
+                        .push((name, summaries::observed_params(&sig, &body)));
+                }
                 if let syn::ReturnType::Type(_, ty) = &sig.output
                     && let Some(path) = written_path(ty)
                 {
@@ -598,6 +642,14 @@ fn signature(item: &[TokenTree]) -> Option<syn::Signature> {
     syn::parse2::<syn::Signature>(tokens).ok()
 }
 
+/// A function item's body, if it has one.
+fn body_of(item: &[TokenTree]) -> Option<TokenStream> {
+    match item.last()? {
+        TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => Some(body.stream()),
+        _ => None,
+    }
+}
+
 fn is_attribute_or_visibility(tree: &TokenTree) -> bool {
     matches!(tree, TokenTree::Ident(ident) if ident == "pub" || ident == "default")
 }
@@ -647,6 +699,12 @@ fn scan_impl(item: &[TokenTree], module: &[String], decls: &mut FileDecls) {
         let Some(sig) = signature(method) else {
             continue;
         };
+        if let Some(body) = body_of(method) {
+            let observed = summaries::observed_params(&sig, &body);
+            decls
+                .method_summaries
+                .push((owner.clone(), sig.ident.to_string(), observed));
+        }
         let syn::ReturnType::Type(_, ty) = &sig.output else {
             continue;
         };

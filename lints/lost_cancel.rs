@@ -1,0 +1,340 @@
+use syn::{Expr, Pat, Stmt};
+
+use crate::checker::{Checker, FnNode, FnOwner, Node};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
+use crate::model::catalog::{Returns, Role};
+use crate::model::escape::strip_type;
+use crate::model::fate::{self, CancelPoint, EarlyExit, Fate, Handle};
+use crate::model::{BindingKind, SpanKey, Ty};
+
+super::declare_rule! {
+    /// ## What it does
+    /// Finds tokens whose cancellation can never happen, or is skipped on an early exit, while
+    /// spawned work waits on them (Go's `lostcancel`, for tokio-util's `CancellationToken` and
+    /// every catalog token with a drop guard):
+    ///
+    /// - a root the function makes (`let token = CancellationToken::new();`) that a spawned
+    ///   task observes, when neither it nor any clone or child is ever cancelled, tied to a
+    ///   guard, returned, stored, sent, or handed to a function that may cancel it;
+    /// - a `token.cancel()` (or a guard made later) that a `?`, `return`, `let … else` or
+    ///   `bail!` skips, taken after a spawned task started observing the token, with no guard
+    ///   or cancel before it in a block that holds the exit;
+    /// - a token parameter taken by value that the function ties to a guard, but only after
+    ///   an early exit: on that path the function never cancels it.
+    ///
+    /// What counts as a use. Observing: `cancelled()`, `is_cancelled()`, `child_token()`,
+    /// `run_until_cancelled()`, and passing it to a function whose body only does those with
+    /// it (a function summary: read from the workspace, or from this file). Cancelling:
+    /// `cancel()` and a guard (`drop_guard()`) on it, a clone or a child. Anything else — a
+    /// method ctxlint does not know, a function from another crate, a trait method, a closure
+    /// that captures it, storage in a field, a collection or a struct, a channel, returning it,
+    /// a macro ctxlint cannot read — may cancel it, and the token is not reported. Spawned
+    /// work: `tokio::spawn`, `spawn_blocking`, `spawn_local`, `thread::spawn`, and `spawn`
+    /// methods except on a local binding (a `JoinSet` aborts its tasks when dropped). `main`
+    /// and tests are not checked.
+    ///
+    /// ## Why is this bad?
+    /// Dropping a token does not cancel it. Work waiting on a token nobody cancels runs until
+    /// it ends by itself: a reader loop that outlives its connection, a worker that holds a
+    /// lock after its caller gave up, a shutdown that hangs.
+    ///
+    /// ## Example
+    /// ```rust
+    /// async fn sync(peer: Peer) -> Result<()> {
+    ///     let cancel = CancellationToken::new();
+    ///     tokio::spawn(heartbeat(peer.clone(), cancel.clone()));
+    ///     peer.handshake().await?;
+    ///     peer.transfer().await?;
+    ///     cancel.cancel();
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```rust
+    /// async fn sync(peer: Peer) -> Result<()> {
+    ///     let cancel = CancellationToken::new();
+    ///     let _cancel_guard = cancel.clone().drop_guard();
+    ///     tokio::spawn(heartbeat(peer.clone(), cancel.clone()));
+    ///     peer.handshake().await?;
+    ///     peer.transfer().await
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The guard also cancels on the success path when the scope ends, which is what a task
+    /// meant to outlive the function must not do; the fix is only applied with
+    /// `--unsafe-fixes`.
+    ///
+    /// ## References
+    /// - Go's `lostcancel` analyzer
+    /// - `tokio_util::sync::CancellationToken::drop_guard`
+    pub static LOST_CANCEL = {
+        name: "lost_cancel",
+        summary: "a token spawned work waits on is never cancelled, or its cancel is skipped by an early exit",
+        group: super::Group::Correctness,
+        level: Level::Warn,
+        on_expr: check_root,
+        on_fn: check_params,
+    }
+}
+
+/// `let token = CancellationToken::new();` with spawned work under it.
+fn check_root(checker: &Checker, expr: &Expr) {
+    let Some(callable) = checker.model.callable(expr) else {
+        return;
+    };
+    let (Some(Role::Root), Returns::One(ty)) = (callable.role, &callable.returns) else {
+        return;
+    };
+    let Some(guard) = checker.catalog.guard_template(*ty) else {
+        return;
+    };
+    let Some(Node::Stmt(stmt @ Stmt::Local(local))) = checker.parents().next() else {
+        return;
+    };
+    let (Pat::Ident(ident), Some(init)) = (strip_type(&local.pat), &local.init) else {
+        return;
+    };
+    if SpanKey::of(&*init.expr) != SpanKey::of(expr) {
+        return;
+    }
+    let (Some(function), Some(token)) = (
+        checker.enclosing_fn(),
+        checker.model.binding_declared_by(&ident.ident),
+    ) else {
+        return;
+    };
+    let Some(block) = function.block else {
+        return;
+    };
+    if exempt(checker, &function) {
+        return;
+    }
+    let fate = fate::fate_of(checker, block, token);
+    if fate.escapes {
+        return;
+    }
+    let name = ident.ident.to_string();
+    if fate.cancels.is_empty() {
+        // Only a task nobody holds a handle to runs on for sure.
+        let Some(spawn) = fate.spawned.iter().find(|s| s.handle == Handle::Detached) else {
+            return;
+        };
+        let spawn = spawn.call;
+        let fix = guard_after(
+            checker,
+            checker.span(stmt).end,
+            &name,
+            &guard,
+            "cancel it when this scope ends",
+        );
+        let message = format!(
+            "`{name}` is never cancelled, so the task spawned on line {} that waits on it keeps running",
+            line_of(checker, spawn)
+        );
+        let diagnostic = Diagnostic::new(LOST_CANCEL.name, checker.span(&ident.ident), message)
+            .with_label("nothing cancels this token")
+            .with_secondary(checker.span(spawn), "keeps running")
+            .with_note("dropping a token does not cancel it")
+            .with_fix(fix);
+        checker.report(diagnostic);
+        return;
+    }
+    let fix = guard_after(
+        checker,
+        checker.span(stmt).end,
+        &name,
+        &guard,
+        "cancel it on every way out",
+    );
+    // A cancel in another task (a signal handler) is not skipped by this function's exits;
+    // a root made inside a closure or async block leaves by that block's exits, not these.
+    if fate.cancels.iter().any(|point| point.deferred) || !in_own_flow(checker) {
+        return;
+    }
+    // An early exit drops a kept handle too; only an aborting one stops the task.
+    let Some(spawn) = fate.spawned.iter().find(|s| s.handle != Handle::AbortsOnDrop) else {
+        return;
+    };
+    let spawn = spawn.call;
+    let after = checker.span(spawn).end;
+    let Some((Skip { exit, skipped }, more)) = first_skipping_exit(checker, block, &fate, after) else {
+        return;
+    };
+    let message = format!(
+        "this {} leaves before `{}` on line {}, so the task spawned on line {} keeps running",
+        exit.kind,
+        cancel_text(checker, &skipped),
+        line_of(checker, skipped.call),
+        line_of(checker, spawn)
+    );
+    report_exit(checker, exit, more, message, &name, fix);
+}
+
+/// `fn run(token: CancellationToken) { …?; let _guard = token.drop_guard(); … }`: the
+/// function takes charge of cancelling the token, but not on the early path.
+fn check_params(checker: &Checker, function: &FnNode) {
+    let Some(block) = function.block else {
+        return;
+    };
+    if exempt(checker, function) {
+        return;
+    }
+    let model = checker.model;
+    for id in model.function_bindings(SpanKey::of(block), true) {
+        let binding = model.binding(id);
+        let Some(Ty::Api(ty)) = binding.ty else {
+            continue;
+        };
+        if binding.kind != BindingKind::Param || !taken_by_value(function, &binding.ident) {
+            continue;
+        }
+        let Some(guard) = checker.catalog.guard_template(ty) else {
+            continue;
+        };
+        let fate = fate::fate_of(checker, block, id);
+        if fate.cancels.iter().any(|point| point.deferred || !point.guard) {
+            continue;
+        }
+        let start = checker.span(block).start;
+        let Some((Skip { exit, skipped }, more)) = first_skipping_exit(checker, block, &fate, start) else {
+            continue;
+        };
+        let name = binding.ident.to_string();
+        let message = format!(
+            "this {} leaves before the guard on line {} is made, so `{name}` is never cancelled on this path",
+            exit.kind,
+            line_of(checker, skipped.call)
+        );
+        let first = block.stmts.first().map_or(start + 1, |s| checker.span(s).start);
+        let fix = guard_before(checker, first, &name, &guard);
+        report_exit(checker, exit, more, message, &name, fix);
+    }
+}
+
+/// The early exits after `after` that skip a cancel point coming later, with no cancel point
+/// covering them: the first, with the cancel point it skips, and how many more there are.
+fn first_skipping_exit<'a>(
+    checker: &Checker<'a>,
+    block: &'a syn::Block,
+    fate: &Fate<'a>,
+    after: usize,
+) -> Option<(Skip<'a>, usize)> {
+    let mut skipping = fate::early_exits(checker, block).into_iter().filter_map(|exit| {
+        let at = checker.span_of(exit.at).start;
+        if at < after || fate.cancels.iter().any(|point| fate::covers(point, &exit)) {
+            return None;
+        }
+        let skipped = fate
+            .cancels
+            .iter()
+            .find(|point| checker.span(point.call).start > at)?;
+        Some(Skip {
+            exit,
+            skipped: *skipped,
+        })
+    });
+    let first = skipping.next()?;
+    // `.await??` is one way out, not two.
+    let line = |exit: &EarlyExit| checker.source.line_index(checker.span_of(exit.at).start);
+    let mut lines: Vec<usize> = skipping
+        .map(|skip| line(&skip.exit))
+        .filter(|&l| l != line(&first.exit))
+        .collect();
+    lines.dedup();
+    Some((first, lines.len()))
+}
+
+/// An early exit and the cancel point it skips.
+struct Skip<'a> {
+    exit: EarlyExit,
+    skipped: CancelPoint<'a>,
+}
+
+fn report_exit(checker: &Checker, exit: EarlyExit, more: usize, message: String, name: &str, fix: Fix) {
+    let mut diagnostic =
+        Diagnostic::new(LOST_CANCEL.name, checker.span_of(exit.at), message).with_label("leaves here");
+    if more > 0 {
+        let exits = if more == 1 { "exit skips" } else { "exits skip" };
+        diagnostic = diagnostic.with_note(format!("{more} more early {exits} it too"));
+    }
+    let diagnostic = diagnostic
+        .with_note(format!(
+            "a guard made as soon as `{name}` exists cancels it on every path"
+        ))
+        .with_fix(fix);
+    checker.report(diagnostic);
+}
+
+/// `main` (process exit ends everything), tests, and trait methods (the trait fixes them).
+fn exempt(checker: &Checker, function: &FnNode) -> bool {
+    let is_main = function.name() == "main" && matches!(function.owner, FnOwner::Free);
+    is_main || checker.in_test()
+}
+
+/// Whether the node being checked runs in its function's own flow, not in a closure or async
+/// block inside it.
+fn in_own_flow(checker: &Checker) -> bool {
+    for node in checker.parents() {
+        match node {
+            Node::Expr(Expr::Closure(_) | Expr::Async(_)) => return false,
+            Node::Fn(_) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn taken_by_value(function: &FnNode, name: &syn::Ident) -> bool {
+    function.sig.inputs.iter().any(|input| match input {
+        syn::FnArg::Typed(typed) => {
+            matches!(strip_type(&typed.pat), Pat::Ident(p) if p.ident == *name)
+                && !matches!(*typed.ty, syn::Type::Reference(_))
+        }
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
+fn cancel_text(checker: &Checker, point: &CancelPoint) -> String {
+    let text = checker.text(point.call);
+    if text.contains('\n') {
+        if point.guard { "the guard" } else { "the cancel" }.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn line_of(checker: &Checker, node: &Expr) -> usize {
+    checker.source.line_index(checker.span(node).start) + 1
+}
+
+/// Keeps a guard from the end of the statement ending at `end` on.
+fn guard_after(checker: &Checker, end: usize, name: &str, guard: &str, title: &str) -> Fix {
+    let newline = checker.source.newline();
+    let indent = checker.source.indent_at(end.saturating_sub(1));
+    let guard_name = checker.fresh_name(&format!("_{}_guard", name.trim_start_matches('_')));
+    let call = guard.replace("{}", name);
+    Fix::maybe_incorrect(
+        format!("{title}: `let {guard_name} = {call};`"),
+        vec![Edit::insert(
+            checker.source.end_of_line_after(end),
+            format!("{newline}{indent}let {guard_name} = {call};"),
+        )],
+    )
+}
+
+/// Keeps a guard from the statement starting at `start` on.
+fn guard_before(checker: &Checker, start: usize, name: &str, guard: &str) -> Fix {
+    let newline = checker.source.newline();
+    let indent = checker.source.indent_at(start);
+    let guard_name = checker.fresh_name(&format!("_{}_guard", name.trim_start_matches('_')));
+    let call = guard.replace("{}", name);
+    Fix::maybe_incorrect(
+        format!("cancel it on every way out: `let {guard_name} = {call};`"),
+        vec![Edit::insert(
+            start,
+            format!("let {guard_name} = {call};{newline}{indent}"),
+        )],
+    )
+}

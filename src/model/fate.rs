@@ -1,0 +1,386 @@
+//! What a function does with a token it owns: where it (or a clone or child of it) is
+//! cancelled or tied to a guard, which spawned work observes it, whether it may reach a
+//! canceller the walk cannot follow, and where the function leaves early. `lost_cancel` reads
+//! this; the rules about what counts as a use are here so they can be documented in one place.
+
+use syn::visit::Visit;
+use syn::{Expr, Pat, Stmt};
+
+use crate::checker::Checker;
+use crate::model::catalog::Role;
+use crate::model::escape::{Up, makes_guard, strip_type};
+use crate::model::extent::Extent;
+use crate::model::loops::is_diverging_macro;
+use crate::model::scope::WriteKind;
+use crate::model::summaries::{LocalSummaries, ParamUse};
+use crate::model::{BindingId, SpanKey};
+
+/// A place the token is cancelled: `cancel()`, or a guard made from it.
+#[derive(Clone, Copy, Debug)]
+pub struct CancelPoint<'a> {
+    pub call: &'a Expr,
+    /// The innermost block around it: a guard made there cancels at that block's end, a
+    /// `cancel()` there runs after what precedes it in that block.
+    pub block: SpanKey,
+    pub guard: bool,
+    /// Inside a closure or async block: it runs when that runs (a signal handler task, say),
+    /// not in the function's own flow.
+    pub deferred: bool,
+}
+
+/// A way out of the function before its end.
+#[derive(Clone, Copy, Debug)]
+pub struct EarlyExit {
+    /// The `?`, `return`, `else` of a `let … else`, or `bail!`.
+    pub at: proc_macro2::Span,
+    pub kind: &'static str,
+}
+
+/// A task that observes the token.
+#[derive(Clone, Copy, Debug)]
+pub struct Spawned<'a> {
+    /// The spawn call, or the call of a function that spawns it.
+    pub call: &'a Expr,
+    pub handle: Handle,
+}
+
+/// What becomes of a spawned task's `JoinHandle`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handle {
+    /// Dropped at once (`tokio::spawn(…);`, `let _ = …`): the task runs on, detached.
+    Detached,
+    /// Kept in a binding, awaited, stored or returned: its owner may wait for it or abort it;
+    /// an early exit still drops it.
+    Kept,
+    /// Wrapped to abort the task when dropped (`AbortOnDropHandle::new`, `abort_on_drop()`).
+    AbortsOnDrop,
+}
+
+#[derive(Debug, Default)]
+pub struct Fate<'a> {
+    pub cancels: Vec<CancelPoint<'a>>,
+    /// Tasks that observe the token (wait on it, check it, or get it from a function that only
+    /// observes it).
+    pub spawned: Vec<Spawned<'a>>,
+    /// Whether the token may reach a canceller the walk cannot follow: it is stored, passed
+    /// to a function that may cancel it (or one ctxlint cannot see), or mentioned in a macro
+    /// ctxlint cannot read.
+    pub escapes: bool,
+}
+
+/// Follows `token` and its clones, children and aliases through `block`, a function's body.
+pub fn fate_of<'a>(checker: &Checker<'a>, block: &'a syn::Block, token: BindingId) -> Fate<'a> {
+    let mut walk = Walk {
+        checker,
+        tokens: vec![token],
+        ups: vec![Up::FnBody],
+        fate: Fate::default(),
+    };
+    walk.visit_block(block);
+    let model = checker.model;
+    if walk.tokens.iter().any(|&id| {
+        model
+            .binding(id)
+            .writes
+            .iter()
+            .any(|w| w.kind == WriteKind::Macro)
+    }) {
+        walk.fate.escapes = true;
+    }
+    walk.fate
+}
+
+struct Walk<'c, 'a> {
+    checker: &'c Checker<'a>,
+    /// The token and the bindings that hold it, a clone of it or a child of it.
+    tokens: Vec<BindingId>,
+    /// The nodes above the current one, outermost first.
+    ups: Vec<Up<'a>>,
+    fate: Fate<'a>,
+}
+
+impl<'a> Walk<'_, 'a> {
+    /// Classifies one mention of the token, climbing from it through the nodes above.
+    fn mention(&mut self, at: &'a Expr) {
+        let model = self.checker.model;
+        let mut child = SpanKey::of(at);
+        for i in (0..self.ups.len()).rev() {
+            match self.ups[i] {
+                Up::Expr(Expr::Paren(_) | Expr::Reference(_) | Expr::Group(_)) => {}
+                Up::Expr(expr @ Expr::MethodCall(call)) if SpanKey::of(&*call.receiver) == child => {
+                    let role = model.callable(expr).map(|c| c.role);
+                    if call.method == "clone" && call.args.is_empty() {
+                        // The clone is the same token.
+                    } else if matches!(role, Some(Some(Role::Derive { .. }))) {
+                        // A child is cancelled with it; work under the child observes it too.
+                    } else if role == Some(Some(Role::Cancel)) || makes_guard(self.checker, expr) {
+                        let block = self.ups[..i].iter().rev().find_map(|up| match up {
+                            Up::Block(b) => Some(SpanKey::of(*b)),
+                            _ => None,
+                        });
+                        self.fate.cancels.push(CancelPoint {
+                            call: expr,
+                            block: block.unwrap_or(SpanKey::of(expr)),
+                            guard: role != Some(Some(Role::Cancel)),
+                            deferred: self.ups[..i]
+                                .iter()
+                                .any(|up| matches!(up, Up::Expr(Expr::Closure(_) | Expr::Async(_)))),
+                        });
+                        return;
+                    } else if matches!(
+                        role,
+                        Some(Some(Role::Wait | Role::Poll | Role::RunUntilCancelled))
+                    ) {
+                        return self.observed(i);
+                    } else {
+                        self.fate.escapes = true;
+                        return;
+                    }
+                }
+                Up::Expr(Expr::Call(call)) => {
+                    let Some(arg) = call.args.iter().position(|a| SpanKey::of(a) == child) else {
+                        self.fate.escapes = true;
+                        return;
+                    };
+                    match use_of(self.checker, call, arg) {
+                        ParamUse::MayCancel => self.fate.escapes = true,
+                        ParamUse::Observes => self.observed(i),
+                        // The callee spawns the work: the call is where it starts.
+                        ParamUse::Spawns => self.spawned_at(i),
+                    }
+                    return;
+                }
+                Up::Stmt(Stmt::Local(local)) => {
+                    // `let token2 = token.clone();`: follow the new name too.
+                    let alias = match (strip_type(&local.pat), &local.init) {
+                        (Pat::Ident(ident), Some(init)) if SpanKey::of(&*init.expr) == child => {
+                            model.binding_declared_by(&ident.ident)
+                        }
+                        _ => None,
+                    };
+                    match alias {
+                        Some(id) => self.tokens.push(id),
+                        None => self.fate.escapes = true,
+                    }
+                    return;
+                }
+                // `token.clone();` alone: nothing happens to it.
+                Up::Stmt(Stmt::Expr(_, Some(_))) => return,
+                _ => {
+                    self.fate.escapes = true;
+                    return;
+                }
+            }
+            if let Up::Expr(expr) = self.ups[i] {
+                child = SpanKey::of(expr);
+            }
+        }
+        self.fate.escapes = true;
+    }
+
+    /// The mention below `ups[i]` observes the token: spawned work if a spawn is above it.
+    fn observed(&mut self, i: usize) {
+        let spawn = self.ups[..i]
+            .iter()
+            .rposition(|up| matches!(up, Up::Expr(expr) if is_spawn(self.checker, expr)));
+        if let Some(at) = spawn {
+            self.spawned_at(at);
+        }
+    }
+
+    /// `ups[at]` starts a task that observes the token.
+    fn spawned_at(&mut self, at: usize) {
+        let Up::Expr(call) = self.ups[at] else {
+            return;
+        };
+        let handle = match at.checked_sub(1).map(|i| self.ups[i]) {
+            Some(Up::Stmt(Stmt::Expr(_, Some(_)))) => Handle::Detached,
+            Some(Up::Stmt(Stmt::Local(local))) if matches!(strip_type(&local.pat), Pat::Wild(_)) => {
+                Handle::Detached
+            }
+            Some(Up::Expr(Expr::MethodCall(m))) if m.method == "abort_on_drop" => Handle::AbortsOnDrop,
+            Some(Up::Expr(Expr::Call(c)))
+                if last_segment(&c.func) == "new" && path_mentions(&c.func, "AbortOnDropHandle") =>
+            {
+                Handle::AbortsOnDrop
+            }
+            _ => Handle::Kept,
+        };
+        self.fate.spawned.push(Spawned { call, handle });
+    }
+}
+
+impl<'a> Visit<'a> for Walk<'_, 'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if matches!(expr, Expr::Path(_))
+            && let Some(id) = self.checker.model.binding_of(expr)
+            && self.tokens.contains(&id)
+        {
+            self.mention(expr);
+            return;
+        }
+        self.ups.push(Up::Expr(expr));
+        syn::visit::visit_expr(self, expr);
+        self.ups.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.ups.push(Up::Stmt(stmt));
+        syn::visit::visit_stmt(self, stmt);
+        self.ups.pop();
+    }
+
+    fn visit_block(&mut self, block: &'a syn::Block) {
+        self.ups.push(Up::Block(block));
+        syn::visit::visit_block(self, block);
+        self.ups.pop();
+    }
+
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        let model: &'a crate::model::Model<'a> = self.checker.model;
+        if let Some(body) = model.macro_body(mac) {
+            self.ups.push(Up::Other);
+            body.visit(self);
+            self.ups.pop();
+        }
+    }
+}
+
+/// What the function `call` calls does with its argument `arg`: known from the workspace
+/// index, or from this file's own functions. Unknown functions may cancel.
+fn use_of(checker: &Checker, call: &syn::ExprCall, arg: usize) -> ParamUse {
+    let Expr::Path(func) = &*call.func else {
+        return ParamUse::MayCancel;
+    };
+    let model = checker.model;
+    if let Some(workspace) = model.workspace
+        && let Some(path) = model.resolve_path(func, &func.path)
+        && let Some(known) = workspace.use_of(&workspace.item(&path), arg)
+    {
+        return known;
+    }
+    // A function of this file, called by its name or as `Self::name`.
+    let segments = &func.path.segments;
+    if !(segments.len() == 1 || (segments.len() == 2 && segments[0].ident == "Self")) {
+        return ParamUse::MayCancel;
+    }
+    let summaries = checker.per_file("local function summaries", || {
+        checker.full_file().map(LocalSummaries::of).unwrap_or_default()
+    });
+    summaries
+        .use_of(&last_segment(&call.func), arg)
+        .unwrap_or(ParamUse::MayCancel)
+}
+
+/// Functions that start a task: the task outlives the call.
+const SPAWNS: &[&str] = &["spawn", "spawn_blocking", "spawn_local"];
+
+/// A call that starts a detached task: `tokio::spawn(…)`, `thread::spawn(…)`,
+/// `Handle::current().spawn(…)`, `self.tasks.spawn(…)`. A `spawn` method on a local binding
+/// is not one: it may be a `JoinSet`, which aborts its tasks when dropped.
+pub fn is_spawn(checker: &Checker, expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(call) => SPAWNS.contains(&last_segment(&call.func).as_str()),
+        Expr::MethodCall(call) => {
+            SPAWNS.contains(&call.method.to_string().as_str())
+                && !(matches!(&*call.receiver, Expr::Path(_))
+                    && checker.model.binding_of(&call.receiver).is_some())
+        }
+        _ => false,
+    }
+}
+
+/// The early exits of a function body: `?`, `return`, `let … else`, `bail!`; not those of
+/// closures and async blocks inside it (they leave those, not the function).
+pub fn early_exits(checker: &Checker, block: &syn::Block) -> Vec<EarlyExit> {
+    struct Exits<'c, 'a> {
+        checker: &'c Checker<'a>,
+        found: Vec<EarlyExit>,
+    }
+    impl<'a> Visit<'a> for Exits<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Closure(_) | Expr::Async(_) => return,
+                Expr::Try(e) => self.found.push(EarlyExit {
+                    at: e.question_token.span,
+                    kind: "`?`",
+                }),
+                Expr::Return(e) => self.found.push(EarlyExit {
+                    at: e.return_token.span,
+                    kind: "`return`",
+                }),
+                _ => {}
+            }
+            syn::visit::visit_expr(self, expr);
+        }
+
+        fn visit_local(&mut self, local: &'a syn::Local) {
+            if let Some(init) = &local.init
+                && let Some((else_token, _)) = &init.diverge
+            {
+                self.found.push(EarlyExit {
+                    at: else_token.span,
+                    kind: "`let … else`",
+                });
+                // The `else` block's own `return` is the same way out.
+                self.visit_pat(&local.pat);
+                self.visit_expr(&init.expr);
+                return;
+            }
+            syn::visit::visit_local(self, local);
+        }
+
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+
+        fn visit_macro(&mut self, mac: &'a syn::Macro) {
+            if mac.path.segments.last().is_some_and(|s| s.ident == "bail") && is_diverging_macro(mac) {
+                self.found.push(EarlyExit {
+                    at: mac
+                        .path
+                        .segments
+                        .last()
+                        .map_or(mac.bang_token.span, |s| s.ident.span()),
+                    kind: "`bail!`",
+                });
+                return;
+            }
+            let model: &'a crate::model::Model<'a> = self.checker.model;
+            if let Some(body) = model.macro_body(mac) {
+                body.visit(self);
+            }
+        }
+    }
+    let mut exits = Exits {
+        checker,
+        found: Vec::new(),
+    };
+    exits.visit_block(block);
+    exits.found.sort_by_key(|exit| exit.at.byte_range().start);
+    exits.found
+}
+
+/// Whether a cancel point covers an exit: it comes first, in a block that holds the exit.
+pub fn covers(point: &CancelPoint, exit: &EarlyExit) -> bool {
+    let at = exit.at.byte_range().start;
+    point.call.extent().end <= at && point.block.range().contains(&at)
+}
+
+/// The last segment of a called path: `spawn` of `tokio::task::spawn`.
+fn last_segment(func: &Expr) -> String {
+    match func {
+        Expr::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Whether a called path names `name` in any segment.
+fn path_mentions(func: &Expr, name: &str) -> bool {
+    matches!(func, Expr::Path(path) if path.path.segments.iter().any(|s| s.ident == name))
+}
