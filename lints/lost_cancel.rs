@@ -112,7 +112,8 @@ fn check_root(checker: &Checker, expr: &Expr) {
         return;
     }
     let fate = fate::fate_of(checker, block, token);
-    if fate.escapes {
+    // Stored in a struct: its owner may cancel it (`no_cancel_on_drop` asks whether it does).
+    if fate.escapes || !fate.stored_in.is_empty() {
         return;
     }
     let name = ident.ident.to_string();

@@ -46,6 +46,7 @@ mod derive_in_loop;
 mod done_polling;
 mod dropped_cancel_guard;
 mod lost_cancel;
+mod no_cancel_on_drop;
 mod parse_error;
 mod string_value_key;
 mod timeout_in_loop;
@@ -58,6 +59,7 @@ mod value_lookup_in_loop;
 pub static ALL: &[&Rule] = &[
     &dropped_cancel_guard::DROPPED_CANCEL_GUARD,
     &lost_cancel::LOST_CANCEL,
+    &no_cancel_on_drop::NO_CANCEL_ON_DROP,
     &string_value_key::STRING_VALUE_KEY,
     &context_param_order::CONTEXT_PARAM_ORDER,
     &token_param_order::TOKEN_PARAM_ORDER,
@@ -195,7 +197,7 @@ mod tests {
             }
         }
         assert!(Group::ALL.iter().all(|group| group.rules().count() > 0));
-        assert_eq!(select("pedantic").unwrap().len(), 2);
+        assert_eq!(select("pedantic").unwrap().len(), 3);
         assert_eq!(select("ctxlint::value_chain").unwrap()[0].name, "value_chain");
         assert!(select("nope").is_none());
     }

@@ -58,8 +58,11 @@ fn unsafe_fixes_compile() {
         stderr(&before)
     );
 
-    // Findings of every rule (parse errors aside: the crate compiles).
-    let output = ctxlint(dir.path(), &["--message-format", "short", "src"]);
+    // Findings of every rule, pedantic ones included (parse errors aside: the crate compiles).
+    let output = ctxlint(
+        dir.path(),
+        &["-W", "pedantic", "--message-format", "short", "src"],
+    );
     let rules: BTreeSet<String> = stdout(&output)
         .lines()
         .filter_map(|line| {
@@ -80,7 +83,7 @@ fn unsafe_fixes_compile() {
         }
     }
 
-    let fixed = ctxlint(dir.path(), &["--fix", "--unsafe-fixes", "src"]);
+    let fixed = ctxlint(dir.path(), &["-W", "pedantic", "--fix", "--unsafe-fixes", "src"]);
     assert!(stderr(&fixed).contains("fixed"), "{}", stderr(&fixed));
     let after = cargo_check(dir.path());
     assert!(
@@ -89,6 +92,6 @@ fn unsafe_fixes_compile() {
         stderr(&after)
     );
     // The fixes did their work: what remains needs editing by hand.
-    let output = ctxlint(dir.path(), &["--diff", "--unsafe-fixes", "src"]);
+    let output = ctxlint(dir.path(), &["-W", "pedantic", "--diff", "--unsafe-fixes", "src"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }

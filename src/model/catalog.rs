@@ -760,6 +760,11 @@ impl Catalog {
 
     /// The lib names of every API's crates (`tokio_util`): a file that names none of them
     /// cannot re-export a catalog item.
+    /// The short names of the catalog's types (`CancellationToken`, `Context`, …).
+    pub fn type_names(&self) -> HashSet<String> {
+        self.types.iter().map(|ty| ty.name.clone()).collect()
+    }
+
     pub fn crate_names(&self) -> HashSet<String> {
         let mut names: HashSet<String> = self
             .apis

@@ -62,6 +62,8 @@ pub struct Fate<'a> {
     /// Tasks that observe the token (wait on it, check it, or get it from a function that only
     /// observes it).
     pub spawned: Vec<Spawned<'a>>,
+    /// Struct literals it is stored in, as a field's value (`Node { cancel: token.clone() }`).
+    pub stored_in: Vec<(&'a syn::ExprStruct, &'a syn::FieldValue)>,
     /// Whether the token may reach a canceller the walk cannot follow: it is stored, passed
     /// to a function that may cancel it (or one ctxlint cannot see), or mentioned in a macro
     /// ctxlint cannot read.
@@ -166,6 +168,13 @@ impl<'a> Walk<'_, 'a> {
                 }
                 // `token.clone();` alone: nothing happens to it.
                 Up::Stmt(Stmt::Expr(_, Some(_))) => return,
+                Up::Expr(Expr::Struct(lit)) => {
+                    match lit.fields.iter().find(|f| SpanKey::of(&f.expr) == child) {
+                        Some(field) => self.fate.stored_in.push((lit, field)),
+                        None => self.fate.escapes = true,
+                    }
+                    return;
+                }
                 _ => {
                     self.fate.escapes = true;
                     return;

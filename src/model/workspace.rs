@@ -129,6 +129,7 @@ impl WorkspaceIndex {
         }
         index.renames = packages.renames;
         let mut scanned = vec![false; files.len()];
+        let token_types = catalog.type_names();
         let mut seeds: HashSet<String> = catalog.crate_names();
         seeds.extend(index.renames.keys().cloned());
         for _ in 0..MAX_ROUNDS {
@@ -144,7 +145,7 @@ impl WorkspaceIndex {
                     if !mentions_word(&matcher, text.as_bytes()) {
                         return None;
                     }
-                    Some((i, scan(&text, &index.origins[path])))
+                    Some((i, scan(&text, &index.origins[path], &token_types)))
                 })
                 .collect();
             if found.is_empty() {
@@ -486,18 +487,23 @@ fn read_source(path: &Path) -> Option<String> {
 }
 
 /// What a file declares, from its tokens.
-fn scan(text: &str, origin: &Origin) -> FileDecls {
+fn scan(text: &str, origin: &Origin, token_types: &HashSet<String>) -> FileDecls {
     let mut decls = FileDecls::default();
     let code = &text[crate::source::code_start(text)..];
     let Ok(tokens) = TokenStream::from_str(code) else {
         return decls;
     };
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    scan_module(&trees, origin.path(), &mut decls);
+    scan_module(&trees, origin.path(), token_types, &mut decls);
     decls
 }
 
-fn scan_module(trees: &[TokenTree], module: Vec<String>, decls: &mut FileDecls) {
+fn scan_module(
+    trees: &[TokenTree],
+    module: Vec<String>,
+    token_types: &HashSet<String>,
+    decls: &mut FileDecls,
+) {
     let mut entry = Module::default();
     for item in items_of(trees) {
         let Some(kind) = item_kind(item) else {
@@ -524,7 +530,7 @@ fn scan_module(trees: &[TokenTree], module: Vec<String>, decls: &mut FileDecls) 
                 match item.last() {
                     Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
                         let body: Vec<TokenTree> = body.stream().into_iter().collect();
-                        scan_module(&body, inner, decls);
+                        scan_module(&body, inner, token_types, decls);
                     }
                     _ => decls.modules.push((inner, Module::default())),
                 }
@@ -580,7 +586,9 @@ fn scan_module(trees: &[TokenTree], module: Vec<String>, decls: &mut FileDecls) 
                     continue;
                 };
                 entry.defined.insert(sig.ident.to_string());
-                if let Some(body) = body_of(item) {
+                if let Some(body) = body_of(item)
+                    && takes_token(&sig, token_types)
+                {
                     let mut name = module.clone();
                     name.push(sig.ident.to_string());
                     decls
@@ -601,7 +609,7 @@ fn scan_module(trees: &[TokenTree], module: Vec<String>, decls: &mut FileDecls) 
                     ));
                 }
             }
-            "impl" => scan_impl(item, &module, decls),
+            "impl" => scan_impl(item, &module, token_types, decls),
             "enum" | "union" | "trait" | "const" | "static" | "macro_rules" => {
                 if let Some(name) = item_name(item, &kind) {
                     entry.defined.insert(name);
@@ -642,6 +650,20 @@ fn signature(item: &[TokenTree]) -> Option<syn::Signature> {
     syn::parse2::<syn::Signature>(tokens).ok()
 }
 
+/// Whether a parameter's type names a catalog type: only those functions get a summary (the
+/// others' arguments are unknown, so may cancel).
+fn takes_token(sig: &syn::Signature, token_types: &HashSet<String>) -> bool {
+    sig.inputs.iter().any(|input| match input {
+        syn::FnArg::Typed(typed) => {
+            let mut names = Vec::new();
+            let tokens: Vec<TokenTree> = quote::ToTokens::to_token_stream(&*typed.ty).into_iter().collect();
+            crate::parse::idents_in(&tokens, &mut names);
+            names.iter().any(|name| token_types.contains(name))
+        }
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
 /// A function item's body, if it has one.
 fn body_of(item: &[TokenTree]) -> Option<TokenStream> {
     match item.last()? {
@@ -654,7 +676,7 @@ fn is_attribute_or_visibility(tree: &TokenTree) -> bool {
     matches!(tree, TokenTree::Ident(ident) if ident == "pub" || ident == "default")
 }
 
-fn scan_impl(item: &[TokenTree], module: &[String], decls: &mut FileDecls) {
+fn scan_impl(item: &[TokenTree], module: &[String], token_types: &HashSet<String>, decls: &mut FileDecls) {
     let Some(TokenTree::Group(body)) = item.last() else {
         return;
     };
@@ -699,7 +721,9 @@ fn scan_impl(item: &[TokenTree], module: &[String], decls: &mut FileDecls) {
         let Some(sig) = signature(method) else {
             continue;
         };
-        if let Some(body) = body_of(method) {
+        if let Some(body) = body_of(method)
+            && takes_token(&sig, token_types)
+        {
             let observed = summaries::observed_params(&sig, &body);
             decls
                 .method_summaries
@@ -930,11 +954,37 @@ mod tests {
     fn index_of(files: &[(&str, &[&str], &str)]) -> WorkspaceIndex {
         let catalog = Catalog::builtin();
         let mut index = WorkspaceIndex::default();
+        let token_types = catalog.type_names();
         for (krate, module, text) in files {
-            index.add(scan(text, &origin(krate, module)));
+            index.add(scan(text, &origin(krate, module), &token_types));
         }
         index.resolve(catalog);
         index
+    }
+
+    #[test]
+    fn summaries_of_functions_and_methods_taking_tokens() {
+        let index = index_of(&[(
+            "app",
+            &[],
+            "use tokio_util::sync::CancellationToken;
+             pub fn wait(t: CancellationToken, u: CancellationToken) { tokio::spawn(async move { t.cancelled().await }); keep(u); }
+             pub fn plain(n: u8) {}
+             pub struct Worker;
+             impl Worker { pub fn stop(&self, t: &CancellationToken) { t.cancel() } }",
+        )]);
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(index.use_of(&path(&["app", "wait"]), 0), Some(ParamUse::Spawns));
+        assert_eq!(
+            index.use_of(&path(&["app", "wait"]), 1),
+            Some(ParamUse::MayCancel)
+        );
+        // No token parameter: no summary, so unknown.
+        assert_eq!(index.use_of(&path(&["app", "plain"]), 0), None);
+        assert_eq!(
+            index.use_of(&path(&["app", "Worker", "stop"]), 0),
+            Some(ParamUse::MayCancel)
+        );
     }
 
     #[test]

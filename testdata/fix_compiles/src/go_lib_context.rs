@@ -24,3 +24,13 @@ pub fn fresh_root(parent: &Context) -> usize {
     let ctx = context::background();
     lookup("z", &ctx)
 }
+
+pub fn per_job(parent: &Context, jobs: &[&str]) -> usize {
+    let mut total = 0;
+    for job in jobs {
+        let (ctx, cancel) = context::with_timeout(parent, Duration::from_secs(1));
+        total += lookup(job, &ctx);
+        cancel.cancel();
+    }
+    total
+}

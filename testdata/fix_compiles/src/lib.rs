@@ -7,6 +7,7 @@ mod go_lib_context;
 mod guards;
 mod goish_context;
 mod halo_context;
+mod lost_cancel;
 mod opentelemetry_values;
 mod rmcp_handler;
 mod rs_ctx_context;

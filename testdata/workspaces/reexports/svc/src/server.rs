@@ -25,9 +25,9 @@ impl Server {
     }
 
     /// `Shared`, declared in state.rs, holds the service's token.
-    pub fn start_operation(&self, running: &mut Vec<Stop>) {
+    pub fn start_operation(&self, running: &mut Vec<tokio::task::JoinHandle<()>>) {
         let operation = Stop::new(); //~ background_in_handler
-        running.push(operation.clone());
+        running.push(tokio::spawn(async move { operation.cancelled().await }));
     }
 
     pub fn kept(&self) {
