@@ -50,11 +50,14 @@ m_ctx=$(printf '%s\n' "${t_ctx[@]}" | median)
 m_sg=$(printf '%s\n' "${t_sg[@]}" | median)
 m_read=$(printf '%s\n' "${t_read[@]}" | median)
 
-stats=$("$ctxlint" --exit-zero --stats --message-format short "$@" 2>&1 > /dev/null | tail -1)
+stats=$("$ctxlint" --exit-zero --stats --message-format short "$@" 2>&1 > /dev/null | tail -2)
+index=$(printf '%s\n' "$stats" | head -1 | sed 's/^ctxlint: //')
+stats=$(printf '%s\n' "$stats" | tail -1)
 rss=$(/usr/bin/time -f %M "$ctxlint" --exit-zero --message-format short "$@" 2>&1 > /dev/null | tail -1)
 
 printf 'corpus:             %s files, %s lines (%s)\n' "$files" "$lines" "$*"
 printf 'ctxlint:            %s\n' "$stats"
+printf 'index:              %s\n' "$index"
 printf 'rounds:             %s (medians below)\n' "$rounds"
 printf 'ctxlint:            %.3f s\n' "$m_ctx"
 printf 'ast-grep:           %.3f s\n' "$m_sg"

@@ -231,13 +231,13 @@ struct PollExit<'a> {
 }
 
 fn check_loop(checker: &Checker, expr: &Expr) {
+    let Some(found) = Loop::of(expr) else {
+        return;
+    };
     // A test that stops a little late costs nothing.
     if checker.in_test() {
         return;
     }
-    let Some(found) = Loop::of(expr) else {
-        return;
-    };
     let (poll, guards, only_exit) = match expr {
         Expr::While(w) => {
             let Some(poll) = poll_in(checker, &w.cond) else {
@@ -595,12 +595,12 @@ impl<'a> Visit<'a> for Iteration<'_, 'a> {
 // `select!` inside loops.
 
 fn check_select(checker: &Checker, call: &MacroCall) {
-    if checker.in_test() {
-        return;
-    }
     let MacroBody::Select(select) = call.body else {
         return;
     };
+    if checker.in_test() {
+        return;
+    }
     let cancel_arms: Vec<&SelectArm> = select
         .arms
         .iter()

@@ -222,9 +222,27 @@ fn first_skipping_exit<'a>(
     fate: &Fate<'a>,
     after: usize,
 ) -> Option<(Skip<'a>, usize)> {
-    let mut skipping = fate::early_exits(checker, block).into_iter().filter_map(|exit| {
-        let at = checker.span_of(exit.at).start;
-        if at < after || fate.cancels.iter().any(|point| fate::covers(point, &exit)) {
+    // Once per function, however many tokens it makes.
+    let known = checker.per_file("early exits by function", || {
+        std::cell::RefCell::new(std::collections::HashMap::<SpanKey, std::rc::Rc<Vec<EarlyExit>>>::new())
+    });
+    let exits = known
+        .borrow_mut()
+        .entry(SpanKey::of(block))
+        .or_insert_with(|| std::rc::Rc::new(fate::early_exits(checker, block)))
+        .clone();
+    // Only the exits between the work's start and the last cancel point can skip one.
+    let start = |exit: &EarlyExit| checker.span_of(exit.at).start;
+    let last = fate
+        .cancels
+        .iter()
+        .map(|point| checker.span(point.call).start)
+        .max()?;
+    let from = exits.partition_point(|exit| start(exit) < after);
+    let to = exits.partition_point(|exit| start(exit) < last);
+    let mut skipping = exits[from..to.max(from)].iter().copied().filter_map(|exit| {
+        let at = start(&exit);
+        if fate.cancels.iter().any(|point| fate::covers(point, &exit)) {
             return None;
         }
         let skipped = fate

@@ -334,13 +334,22 @@ impl<'a> Checker<'a> {
             let start = self.span(&f.sig).start;
             start..f.block.map_or(start, |b| self.span(b).end)
         });
+        // Where each name is bound, made once per file: a fix per finding asks again.
+        let bound = self.per_file("binding names", || {
+            let mut bound: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+            for (_, binding) in self.model.bindings() {
+                let at = self.span(&binding.ident).start;
+                bound.entry(binding.ident.to_string()).or_default().push(at);
+            }
+            bound
+        });
         let taken = |name: &str| {
             let Some(function) = &function else {
                 return false;
             };
-            self.model.bindings().any(|(_, binding)| {
-                binding.ident == name && function.contains(&self.span(&binding.ident).start)
-            })
+            bound
+                .get(name)
+                .is_some_and(|starts| starts.iter().any(|at| function.contains(at)))
         };
         if !taken(base) {
             return base.to_string();

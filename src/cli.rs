@@ -256,13 +256,21 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     let inputs: Vec<_> = discover::files(&args.paths, notes.clone())
         .filter(|input| !is_excluded(settings_ref, &input.path))
         .collect();
+    let indexing = std::time::Instant::now();
     engine::index_workspace(&mut settings, &inputs, &[]);
+    let indexing = indexing.elapsed();
     let mut report = engine::lint_inputs(inputs.into_iter(), &settings);
     config_errors(&settings)?;
     for note in notes.take() {
         eprintln!("note: {note}");
     }
     if args.stats {
+        let scanned = settings.workspace.as_ref().map_or(0, |index| index.files_scanned);
+        eprintln!(
+            "ctxlint: workspace index: {} scanned in {} ms",
+            plural(scanned, "file"),
+            indexing.as_millis()
+        );
         eprintln!(
             "ctxlint: {}, {} parsed, {}",
             plural(report.files_seen, "file"),

@@ -99,6 +99,14 @@ fn many_roots_in_one_function_are_linear() {
     );
 }
 
+/// `lost_cancel` follows each token through its function and lists the function's early
+/// exits: once per token would be quadratic.
+#[test]
+fn many_spawned_tokens_in_one_function_are_linear() {
+    let one = "    let t = CancellationToken::new();\n    tokio::spawn(async move { t.cancelled().await });\n    step()?;\n    t.cancel();\n";
+    assert_linear("spawned tokens", &in_function(&one.repeat(1_500)));
+}
+
 /// `context_param_order` walked the whole file for the calls of each function it reported.
 #[test]
 fn many_misordered_functions_are_linear() {

@@ -82,7 +82,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Commands the test does not run: installing, and the repository's own test suite (which
 /// is running this).
-const NOT_RUN: [&str; 2] = ["cargo install --path .", "cargo test"];
+const NOT_RUN: [&str; 2] = ["cargo install --locked --path .", "cargo test"];
 
 #[test]
 fn every_shell_example_runs() {

@@ -3,6 +3,8 @@
 //! canceller the walk cannot follow, and where the function leaves early. `lost_cancel` reads
 //! this; the rules about what counts as a use are here so they can be documented in one place.
 
+use std::collections::BTreeSet;
+
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
 
@@ -75,9 +77,11 @@ pub fn fate_of<'a>(checker: &Checker<'a>, block: &'a syn::Block, token: BindingI
     let mut walk = Walk {
         checker,
         tokens: vec![token],
+        named: BTreeSet::new(),
         ups: vec![Up::FnBody],
         fate: Fate::default(),
     };
+    walk.name(token);
     walk.visit_block(block);
     let model = checker.model;
     if walk.tokens.iter().any(|&id| {
@@ -96,12 +100,26 @@ struct Walk<'c, 'a> {
     checker: &'c Checker<'a>,
     /// The token and the bindings that hold it, a clone of it or a child of it.
     tokens: Vec<BindingId>,
+    /// Where they are named: the walk enters only code holding one of these offsets, so a
+    /// function with thousands of tokens is walked along the paths to each one's uses.
+    named: BTreeSet<usize>,
     /// The nodes above the current one, outermost first.
     ups: Vec<Up<'a>>,
     fate: Fate<'a>,
 }
 
 impl<'a> Walk<'_, 'a> {
+    fn name(&mut self, id: BindingId) {
+        let references = &self.checker.model.binding(id).references;
+        self.named
+            .extend(references.iter().map(|span| span.byte_range().start));
+    }
+
+    /// Whether code at `range` names one of the tokens.
+    fn names_inside(&self, range: std::ops::Range<usize>) -> bool {
+        self.named.range(range).next().is_some()
+    }
+
     /// Classifies one mention of the token, climbing from it through the nodes above.
     fn mention(&mut self, at: &'a Expr) {
         let model = self.checker.model;
@@ -161,7 +179,10 @@ impl<'a> Walk<'_, 'a> {
                         _ => None,
                     };
                     match alias {
-                        Some(id) => self.tokens.push(id),
+                        Some(id) => {
+                            self.tokens.push(id);
+                            self.name(id);
+                        }
                         None => self.fate.escapes = true,
                     }
                     return;
@@ -221,6 +242,9 @@ impl<'a> Walk<'_, 'a> {
 
 impl<'a> Visit<'a> for Walk<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.names_inside(expr.extent()) {
+            return;
+        }
         if matches!(expr, Expr::Path(_))
             && let Some(id) = self.checker.model.binding_of(expr)
             && self.tokens.contains(&id)
@@ -239,9 +263,22 @@ impl<'a> Visit<'a> for Walk<'_, 'a> {
         self.ups.pop();
     }
 
+    /// Visits only the statements that name a token, found by binary search (statements are
+    /// in source order); an alias declared in one adds the offsets after it.
     fn visit_block(&mut self, block: &'a syn::Block) {
         self.ups.push(Up::Block(block));
-        syn::visit::visit_block(self, block);
+        let end = block.extent().end;
+        let mut at = block.extent().start;
+        while let Some(&next) = self.named.range(at..end).next() {
+            let i = block.stmts.partition_point(|stmt| stmt.extent().end <= next);
+            let Some(stmt) = block.stmts.get(i) else {
+                break;
+            };
+            if stmt.extent().start <= next {
+                self.visit_stmt(stmt);
+            }
+            at = stmt.extent().end.max(next + 1);
+        }
         self.ups.pop();
     }
 
