@@ -123,13 +123,6 @@ fn check_root(checker: &Checker, expr: &Expr) {
             return;
         };
         let spawn = spawn.call;
-        let fix = guard_after(
-            checker,
-            checker.span(stmt).end,
-            &name,
-            &guard,
-            "cancel it when this scope ends",
-        );
         let message = format!(
             "`{name}` is never cancelled, so the task spawned on line {} that waits on it keeps running",
             line_of(checker, spawn)
@@ -137,18 +130,19 @@ fn check_root(checker: &Checker, expr: &Expr) {
         let diagnostic = Diagnostic::new(LOST_CANCEL.name, checker.span(&ident.ident), message)
             .with_label("nothing cancels this token")
             .with_secondary(checker.span(spawn), "keeps running")
-            .with_note("dropping a token does not cancel it")
-            .with_fix(fix);
-        checker.report(diagnostic);
+            .with_note("dropping a token does not cancel it");
+        // Where the guard belongs depends on who owns the work: no edit is right everywhere (a
+        // guard here cancels the task as soon as this function returns), so it is only shown.
+        let fix = insert_guard(
+            checker,
+            GuardAt::After(checker.span(stmt).end),
+            &checker.fresh_name(&format!("{}_guard", name.trim_start_matches('_'))),
+            &guard.replace("{}", &name),
+            "keep a guard for as long as the work should run (moved into the task that owns it, say)",
+        );
+        checker.report(diagnostic.with_fix(Fix::has_placeholders(fix.message, fix.edits)));
         return;
     }
-    let fix = guard_after(
-        checker,
-        checker.span(stmt).end,
-        &name,
-        &guard,
-        "cancel it on every way out",
-    );
     // A cancel in another task (a signal handler) is not skipped by this function's exits;
     // a root made inside a closure or async block leaves by that block's exits, not these.
     if fate.cancels.iter().any(|point| point.deferred) || !in_own_flow(checker) {
@@ -163,6 +157,8 @@ fn check_root(checker: &Checker, expr: &Expr) {
     let Some((Skip { exit, skipped }, more)) = first_skipping_exit(checker, block, &fate, after) else {
         return;
     };
+    let end = checker.span(stmt).end;
+    let fix = guard_fix(checker, &fate, GuardAt::After(end), &name, &guard);
     let message = format!(
         "this {} leaves before `{}` on line {}, so the task spawned on line {} keeps running",
         exit.kind,
@@ -195,7 +191,9 @@ fn check_params(checker: &Checker, function: &FnNode) {
             continue;
         };
         let fate = fate::fate_of(checker, block, id);
-        if fate.cancels.iter().any(|point| point.deferred || !point.guard) {
+        // Handed to an owner, or cancelled some other way: not this function's alone.
+        let other_cancel = fate.cancels.iter().any(|point| point.deferred || !point.guard);
+        if fate.escapes || !fate.stored_in.is_empty() || other_cancel {
             continue;
         }
         let start = checker.span(block).start;
@@ -209,7 +207,7 @@ fn check_params(checker: &Checker, function: &FnNode) {
             line_of(checker, skipped.call)
         );
         let first = block.stmts.first().map_or(start + 1, |s| checker.span(s).start);
-        let fix = guard_before(checker, first, &name, &guard);
+        let fix = guard_fix(checker, &fate, GuardAt::Before(first), &name, &guard);
         report_exit(checker, exit, more, message, &name, fix);
     }
 }
@@ -245,10 +243,13 @@ fn first_skipping_exit<'a>(
         if fate.cancels.iter().any(|point| fate::covers(point, &exit)) {
             return None;
         }
+        // A cancel in a sibling branch (the other arm of a `match`) is not skipped: only one
+        // coming later in a block that holds the exit is.
+        let raw = exit.at.byte_range().start;
         let skipped = fate
             .cancels
             .iter()
-            .find(|point| checker.span(point.call).start > at)?;
+            .find(|point| checker.span(point.call).start > at && point.block.range().contains(&raw))?;
         Some(Skip {
             exit,
             skipped: *skipped,
@@ -278,15 +279,13 @@ fn report_exit(checker: &Checker, exit: EarlyExit, more: usize, message: String,
         let exits = if more == 1 { "exit skips" } else { "exits skip" };
         diagnostic = diagnostic.with_note(format!("{more} more early {exits} it too"));
     }
-    let diagnostic = diagnostic
-        .with_note(format!(
-            "a guard made as soon as `{name}` exists cancels it on every path"
-        ))
-        .with_fix(fix);
-    checker.report(diagnostic);
+    let diagnostic = diagnostic.with_note(format!(
+        "a guard made as soon as `{name}` exists cancels it on every path"
+    ));
+    checker.report(diagnostic.with_fix(fix));
 }
 
-/// `main` (process exit ends everything), tests, and trait methods (the trait fixes them).
+/// `main` (process exit ends everything) and tests.
 fn exempt(checker: &Checker, function: &FnNode) -> bool {
     let is_main = function.name() == "main" && matches!(function.owner, FnOwner::Free);
     is_main || checker.in_test()
@@ -328,32 +327,67 @@ fn line_of(checker: &Checker, node: &Expr) -> usize {
     checker.source.line_index(checker.span(node).start) + 1
 }
 
-/// Keeps a guard from the end of the statement ending at `end` on.
-fn guard_after(checker: &Checker, end: usize, name: &str, guard: &str, title: &str) -> Fix {
-    let newline = checker.source.newline();
-    let indent = checker.source.indent_at(end.saturating_sub(1));
-    let guard_name = checker.fresh_name(&format!("_{}_guard", name.trim_start_matches('_')));
-    let call = guard.replace("{}", name);
-    Fix::maybe_incorrect(
-        format!("{title}: `let {guard_name} = {call};`"),
-        vec![Edit::insert(
-            checker.source.end_of_line_after(end),
-            format!("{newline}{indent}let {guard_name} = {call};"),
-        )],
-    )
+/// Where the guard goes: after the statement that makes the token, or before the body's
+/// first statement.
+enum GuardAt {
+    After(usize),
+    Before(usize),
 }
 
-/// Keeps a guard from the statement starting at `start` on.
-fn guard_before(checker: &Checker, start: usize, name: &str, guard: &str) -> Fix {
-    let newline = checker.source.newline();
-    let indent = checker.source.indent_at(start);
-    let guard_name = checker.fresh_name(&format!("_{}_guard", name.trim_start_matches('_')));
+/// A guard from where the token is made or received on. When the skipped cancel point is a
+/// guard made later (and the only cancel point), that guard is made early instead and used
+/// where it was: a second guard would cancel on the success path too. Beside `cancel()`
+/// calls, which cancel at the end anyway, a guard of its own is added.
+fn guard_fix(checker: &Checker, fate: &Fate, at: GuardAt, name: &str, guard: &str) -> Fix {
+    let title = "cancel it on every way out";
     let call = guard.replace("{}", name);
-    Fix::maybe_incorrect(
-        format!("cancel it on every way out: `let {guard_name} = {call};`"),
-        vec![Edit::insert(
-            start,
-            format!("let {guard_name} = {call};{newline}{indent}"),
-        )],
-    )
+    let base = name.trim_start_matches('_');
+    match fate.cancels.as_slice() {
+        [point] if point.guard => {
+            let guard_name = checker.fresh_name(&format!("{base}_guard"));
+            let mut fix = insert_guard(checker, at, &guard_name, &call, title);
+            fix.edits
+                .push(Edit::replace(checker.span(point.call), guard_name.clone()));
+            fix.message = format!(
+                "{title}: make the guard first (`let {guard_name} = {call};`) and use it where it is made now"
+            );
+            fix
+        }
+        // Several guards made later: which to move instead is the author's call.
+        points if points.iter().any(|point| point.guard) => {
+            let guard_name = checker.fresh_name(&format!("{base}_guard"));
+            let fix = insert_guard(checker, at, &guard_name, &call, title);
+            Fix::has_placeholders(
+                format!(
+                    "{title}: make one guard as soon as `{name}` exists and use it where guards are made now"
+                ),
+                fix.edits,
+            )
+        }
+        _ => insert_guard(
+            checker,
+            at,
+            &checker.fresh_name(&format!("_{base}_guard")),
+            &call,
+            title,
+        ),
+    }
+}
+
+fn insert_guard(checker: &Checker, at: GuardAt, guard_name: &str, call: &str, title: &str) -> Fix {
+    let newline = checker.source.newline();
+    let edit = match at {
+        GuardAt::After(end) => {
+            let indent = checker.source.indent_at(end.saturating_sub(1));
+            Edit::insert(
+                checker.source.end_of_line_after(end),
+                format!("{newline}{indent}let {guard_name} = {call};"),
+            )
+        }
+        GuardAt::Before(start) => {
+            let indent = checker.source.indent_at(start);
+            Edit::insert(start, format!("let {guard_name} = {call};{newline}{indent}"))
+        }
+    };
+    Fix::maybe_incorrect(format!("{title}: `let {guard_name} = {call};`"), vec![edit])
 }

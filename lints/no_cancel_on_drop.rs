@@ -112,7 +112,15 @@ fn check_root(checker: &Checker, expr: &Expr) {
         "`{name}` holds the only canceller of the task spawned on line {line}, but dropping a `{name}` does not cancel it"
     );
     let newline = checker.source.newline();
-    let fix = Fix::maybe_incorrect(
+    // Generic structs need the impl's parameters and bounds, and a `Drop` on a `Clone` handle
+    // cancels when any clone goes: those fixes are shown, not applied.
+    let plain = item.generics.params.is_empty() && !derives_clone(item);
+    let make = if plain {
+        Fix::maybe_incorrect
+    } else {
+        Fix::has_placeholders
+    };
+    let fix = make(
         format!("cancel `{field_name}` when a `{name}` is dropped"),
         vec![Edit::insert(
             struct_end(checker, item),
@@ -130,7 +138,11 @@ fn check_root(checker: &Checker, expr: &Expr) {
 
 /// The struct a literal builds: its name, or the `impl`'s type for `Self { … }`.
 fn struct_name(owner: &FnOwner, literal: &syn::ExprStruct) -> Option<String> {
-    let last = literal.path.segments.last()?.ident.to_string();
+    // `Msg::Worker { … }` may be an enum's variant, `proto::Reader` another module's.
+    let [segment] = literal.path.segments.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let last = segment.ident.to_string();
     if last != "Self" {
         return Some(last);
     }
@@ -187,7 +199,16 @@ fn drop_cancels(checker: &Checker, name: &str) -> bool {
     let Some(file) = checker.full_file() else {
         return true;
     };
-    file.items.iter().any(|item| match item {
+    has_drop_impl(&file.items, name)
+}
+
+/// An `impl Drop for <name>` among `items`, inline modules included.
+fn has_drop_impl(items: &[syn::Item], name: &str) -> bool {
+    items.iter().any(|item| match item {
+        syn::Item::Mod(module) => module
+            .content
+            .as_ref()
+            .is_some_and(|(_, items)| has_drop_impl(items, name)),
         syn::Item::Impl(imp) => {
             let is_drop = imp
                 .trait_
@@ -209,4 +230,17 @@ fn struct_end(checker: &Checker, item: &syn::ItemStruct) -> usize {
         (syn::Fields::Unit, None) => item.ident.span(),
     };
     checker.span_of(close).end
+}
+
+/// `#[derive(Clone)]` (or `Clone` among other derives).
+fn derives_clone(item: &syn::ItemStruct) -> bool {
+    item.attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && attr.meta.require_list().is_ok_and(|list| {
+                list.tokens
+                    .to_string()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == "Clone")
+            })
+    })
 }

@@ -3,7 +3,7 @@
 //! canceller the walk cannot follow, and where the function leaves early. `lost_cancel` reads
 //! this; the rules about what counts as a use are here so they can be documented in one place.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
@@ -74,17 +74,20 @@ pub struct Fate<'a> {
 
 /// Follows `token` and its clones, children and aliases through `block`, a function's body.
 pub fn fate_of<'a>(checker: &Checker<'a>, block: &'a syn::Block, token: BindingId) -> Fate<'a> {
+    let declared = model_start(checker, token);
     let mut walk = Walk {
         checker,
-        tokens: vec![token],
+        tokens: HashMap::from([(token, false)]),
         named: BTreeSet::new(),
+        declared,
         ups: vec![Up::FnBody],
         fate: Fate::default(),
+        mentions: 0,
     };
     walk.name(token);
     walk.visit_block(block);
     let model = checker.model;
-    if walk.tokens.iter().any(|&id| {
+    if walk.tokens.keys().any(|&id| {
         model
             .binding(id)
             .writes
@@ -93,13 +96,23 @@ pub fn fate_of<'a>(checker: &Checker<'a>, block: &'a syn::Block, token: BindingI
     }) {
         walk.fate.escapes = true;
     }
+    // A mention the walk never reached (in a macro argument that did not parse, say) may be
+    // anything.
+    if walk.mentions < walk.named.len() {
+        walk.fate.escapes = true;
+    }
     walk.fate
 }
 
 struct Walk<'c, 'a> {
     checker: &'c Checker<'a>,
-    /// The token and the bindings that hold it, a clone of it or a child of it.
-    tokens: Vec<BindingId>,
+    /// The token and the bindings that hold it or a clone of it (`false`), or a child of it
+    /// (`true`: cancelling a child does not cancel the token).
+    tokens: HashMap<BindingId, bool>,
+    /// Where the token is declared: a task spawned around its declaration is not work under it.
+    declared: usize,
+    /// Mentions classified, to compare with `named`.
+    mentions: usize,
     /// Where they are named: the walk enters only code holding one of these offsets, so a
     /// function with thousands of tokens is walked along the paths to each one's uses.
     named: BTreeSet<usize>,
@@ -121,9 +134,11 @@ impl<'a> Walk<'_, 'a> {
     }
 
     /// Classifies one mention of the token, climbing from it through the nodes above.
-    fn mention(&mut self, at: &'a Expr) {
+    fn mention(&mut self, at: &'a Expr, id: BindingId) {
+        self.mentions += 1;
         let model = self.checker.model;
         let mut child = SpanKey::of(at);
+        let mut derived = self.tokens.get(&id).copied().unwrap_or(false);
         for i in (0..self.ups.len()).rev() {
             match self.ups[i] {
                 Up::Expr(Expr::Paren(_) | Expr::Reference(_) | Expr::Group(_)) => {}
@@ -133,7 +148,14 @@ impl<'a> Walk<'_, 'a> {
                         // The clone is the same token.
                     } else if matches!(role, Some(Some(Role::Derive { .. }))) {
                         // A child is cancelled with it; work under the child observes it too.
+                        derived = true;
                     } else if role == Some(Some(Role::Cancel)) || makes_guard(self.checker, expr) {
+                        // Cancelling a child stops the work under the child, not the token's:
+                        // what that means for the token is not this walk's to say.
+                        if derived {
+                            self.fate.escapes = true;
+                            return;
+                        }
                         let block = self.ups[..i].iter().rev().find_map(|up| match up {
                             Up::Block(b) => Some(SpanKey::of(*b)),
                             _ => None,
@@ -180,7 +202,7 @@ impl<'a> Walk<'_, 'a> {
                     };
                     match alias {
                         Some(id) => {
-                            self.tokens.push(id);
+                            self.tokens.insert(id, derived);
                             self.name(id);
                         }
                         None => self.fate.escapes = true,
@@ -210,9 +232,10 @@ impl<'a> Walk<'_, 'a> {
 
     /// The mention below `ups[i]` observes the token: spawned work if a spawn is above it.
     fn observed(&mut self, i: usize) {
-        let spawn = self.ups[..i]
-            .iter()
-            .rposition(|up| matches!(up, Up::Expr(expr) if is_spawn(self.checker, expr)));
+        let declared = self.declared;
+        let spawn = self.ups[..i].iter().rposition(|up| {
+            matches!(up, Up::Expr(expr) if expr.extent().start > declared && is_spawn(self.checker, expr))
+        });
         if let Some(at) = spawn {
             self.spawned_at(at);
         }
@@ -223,7 +246,10 @@ impl<'a> Walk<'_, 'a> {
         let Up::Expr(call) = self.ups[at] else {
             return;
         };
+        // `self.tasks.spawn(…)`: a `JoinSet` or tracker its owner may abort or wait for.
+        let on_field = matches!(call, Expr::MethodCall(m) if matches!(&*m.receiver, Expr::Field(_)));
         let handle = match at.checked_sub(1).map(|i| self.ups[i]) {
+            _ if on_field => Handle::Kept,
             Some(Up::Stmt(Stmt::Expr(_, Some(_)))) => Handle::Detached,
             Some(Up::Stmt(Stmt::Local(local))) if matches!(strip_type(&local.pat), Pat::Wild(_)) => {
                 Handle::Detached
@@ -247,9 +273,9 @@ impl<'a> Visit<'a> for Walk<'_, 'a> {
         }
         if matches!(expr, Expr::Path(_))
             && let Some(id) = self.checker.model.binding_of(expr)
-            && self.tokens.contains(&id)
+            && self.tokens.contains_key(&id)
         {
-            self.mention(expr);
+            self.mention(expr, id);
             return;
         }
         self.ups.push(Up::Expr(expr));
@@ -307,9 +333,11 @@ fn use_of(checker: &Checker, call: &syn::ExprCall, arg: usize) -> ParamUse {
     {
         return known;
     }
-    // A function of this file, called by its name or as `Self::name`.
+    // A function of this file, called by its name or as `Self::name` (not a closure bound
+    // to that name).
     let segments = &func.path.segments;
-    if !(segments.len() == 1 || (segments.len() == 2 && segments[0].ident == "Self")) {
+    let local = segments.len() == 1 || (segments.len() == 2 && segments[0].ident == "Self");
+    if !local || model.binding_of(&call.func).is_some() {
         return ParamUse::MayCancel;
     }
     let summaries = checker.per_file("local function summaries", || {
@@ -360,22 +388,6 @@ pub fn early_exits(checker: &Checker, block: &syn::Block) -> Vec<EarlyExit> {
                 _ => {}
             }
             syn::visit::visit_expr(self, expr);
-        }
-
-        fn visit_local(&mut self, local: &'a syn::Local) {
-            if let Some(init) = &local.init
-                && let Some((else_token, _)) = &init.diverge
-            {
-                self.found.push(EarlyExit {
-                    at: else_token.span,
-                    kind: "`let … else`",
-                });
-                // The `else` block's own `return` is the same way out.
-                self.visit_pat(&local.pat);
-                self.visit_expr(&init.expr);
-                return;
-            }
-            syn::visit::visit_local(self, local);
         }
 
         fn visit_item(&mut self, _: &'a syn::Item) {}
@@ -429,4 +441,9 @@ fn last_segment(func: &Expr) -> String {
 /// Whether a called path names `name` in any segment.
 fn path_mentions(func: &Expr, name: &str) -> bool {
     matches!(func, Expr::Path(path) if path.path.segments.iter().any(|s| s.ident == name))
+}
+
+/// Where a binding is declared, in the code's coordinates.
+fn model_start(checker: &Checker, id: BindingId) -> usize {
+    checker.model.binding(id).ident.span().byte_range().start
 }

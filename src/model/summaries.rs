@@ -56,19 +56,20 @@ pub fn combine(known: &mut Vec<ParamUse>, other: Vec<ParamUse>) {
     }
 }
 
-/// For each parameter after `self`, what the function does with it. Parameters that are not
-/// plain names (patterns) may be cancelled.
+/// For each parameter (`self` too, as `MayCancel`), what the function does with it.
+/// Parameters that are not plain names (patterns) may be cancelled.
 pub fn observed_params(sig: &syn::Signature, body: &TokenStream) -> Vec<ParamUse> {
     let tokens = flatten(body);
     sig.inputs
         .iter()
-        .filter_map(|input| match input {
-            syn::FnArg::Receiver(_) => None,
-            syn::FnArg::Typed(typed) => Some(match &*typed.pat {
+        .map(|input| match input {
+            // Held for `Type::method(receiver, …)` calls, whose first argument it is.
+            syn::FnArg::Receiver(_) => ParamUse::MayCancel,
+            syn::FnArg::Typed(typed) => match &*typed.pat {
                 syn::Pat::Ident(ident) => use_of(&tokens, &ident.ident.to_string()),
                 syn::Pat::Wild(_) => ParamUse::Observes,
                 _ => ParamUse::MayCancel,
-            }),
+            },
         })
         .collect()
 }
@@ -105,13 +106,33 @@ fn flatten_into(stream: &TokenStream, spawned: bool, out: &mut Vec<Flat>) {
                     out.push(Flat::EmptyParens);
                 } else {
                     let spawn_args = group.delimiter() == proc_macro2::Delimiter::Parenthesis
-                        && matches!(out.last(), Some(Flat::Ident(name, _)) if SPAWNS.contains(&name.as_str()));
+                        && matches!(out.last(), Some(Flat::Ident(name, _)) if SPAWNS.contains(&name.as_str()))
+                        && detached_call(out);
                     out.push(Flat::Other);
                     flatten_into(&group.stream(), spawned || spawn_args, out);
                     out.push(Flat::Other);
                 }
             }
         }
+    }
+}
+
+/// Whether the path call ending at the end of `out` (`tokio::spawn`) starts a statement
+/// or is bound to `_`: its handle is dropped, so the task outlives the function. A method
+/// (`set.spawn(…)`, maybe a `JoinSet`) or a kept or awaited handle is not.
+fn detached_call(out: &[Flat]) -> bool {
+    let mut i = out.len() - 1;
+    while i > 0 {
+        match &out[i - 1] {
+            Flat::Ident(name, _) if name == "let" => break,
+            Flat::Punct(':') | Flat::Ident(..) => i -= 1,
+            _ => break,
+        }
+    }
+    match &out[..i] {
+        [] | [.., Flat::Punct(';') | Flat::Other] => true,
+        [.., Flat::Ident(let_, _), Flat::Ident(wild, _), Flat::Punct('=')] => let_ == "let" && wild == "_",
+        _ => false,
     }
 }
 
@@ -231,6 +252,16 @@ mod tests {
         assert_eq!(
             observed("fn l(t: CancellationToken) { tokio::spawn(async move { t.cancelled().await }); }"),
             vec![Spawns]
+        );
+        // Awaited, or on a set that may abort its tasks: the work ends with the call.
+        assert_eq!(
+            observed(
+                "async fn l(t: CancellationToken, u: CancellationToken) {
+                    let h = tokio::spawn(async move { t.cancelled().await }); h.await;
+                    set.spawn(async move { u.cancelled().await });
+                }"
+            ),
+            vec![Observes, Observes]
         );
     }
 

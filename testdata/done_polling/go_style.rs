@@ -4,6 +4,7 @@ use std::thread;
 use std::time::Duration;
 
 use go_lib::context::Context;
+use go_lib::select;
 
 fn s11_err_poll_with_sleep(ctx: &Context) {
     while ctx.err().is_none() { //~ done_polling
@@ -37,6 +38,16 @@ fn s05b_default_only_sleeps(ctx: Context) {
         go_lib::select! {
             recv(ctx.done()) -> _ => break,
             default => thread::sleep(Duration::from_millis(5)), //~ done_polling
+        }
+    }
+}
+
+// Yielding to the scheduler is no wait; `select!` imported by name is go-lib's.
+fn default_only_yields(ctx: Context) {
+    loop {
+        select! {
+            recv(ctx.done()) -> _ => break,
+            default => go_lib::gosched(), //~ done_polling
         }
     }
 }

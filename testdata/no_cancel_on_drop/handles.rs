@@ -67,3 +67,26 @@ impl Dropping {
         Dropping { cancel }
     }
 }
+
+// An `impl Drop` in the struct's module counts too.
+mod inner {
+    use tokio_util::sync::CancellationToken;
+
+    pub struct Pump {
+        cancel: CancellationToken,
+    }
+
+    impl Drop for Pump {
+        fn drop(&mut self) {
+            self.cancel.cancel();
+        }
+    }
+
+    impl Pump {
+        pub fn start(conn: super::Conn) -> Pump {
+            let cancel = CancellationToken::new();
+            tokio::spawn(super::read_loop(conn, cancel.clone()));
+            Pump { cancel }
+        }
+    }
+}
