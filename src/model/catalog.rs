@@ -765,6 +765,20 @@ impl Catalog {
         self.types.iter().map(|ty| ty.name.clone()).collect()
     }
 
+    /// The crates that declare catalog types, and the roots of the aliases: what a workspace
+    /// must name to re-export or hold a context or token (`tokio` and `std` bring only sleeps).
+    pub fn type_crate_names(&self) -> HashSet<String> {
+        let apis: HashSet<usize> = self.types.iter().map(|ty| ty.api.0).collect();
+        let mut names: HashSet<String> = apis
+            .into_iter()
+            .flat_map(|api| self.apis[api].crates.iter().cloned())
+            .collect();
+        for (from, _) in &self.aliases {
+            names.extend(from.split("::").next().map(str::to_string));
+        }
+        names
+    }
+
     pub fn crate_names(&self) -> HashSet<String> {
         let mut names: HashSet<String> = self
             .apis

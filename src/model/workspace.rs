@@ -130,7 +130,7 @@ impl WorkspaceIndex {
         index.renames = packages.renames;
         let mut scanned = vec![false; files.len()];
         let token_types = catalog.type_names();
-        let mut seeds: HashSet<String> = catalog.crate_names();
+        let mut seeds: HashSet<String> = catalog.type_crate_names();
         seeds.extend(index.renames.keys().cloned());
         for _ in 0..MAX_ROUNDS {
             let Ok(matcher) = AhoCorasick::new(seeds.iter()) else {
@@ -261,10 +261,20 @@ impl WorkspaceIndex {
         aliases.sort();
         aliases.dedup();
 
+        // Only aliases of catalog items are words: one of a module or crate (`pub use
+        // tokio::time;`) still leads to an item whose own name the file must write.
         let mut words: HashSet<String> = aliases
             .iter()
+            .filter(|(_, to)| catalog.type_by_path(to).is_some() || catalog.function(to).is_some())
             .filter_map(|(from, _)| from.rsplit("::").next().map(str::to_string))
             .collect();
+        // A function's name is a word when it returns a catalog type itself: one returning a
+        // struct that holds one (`fn new() -> Self`) is reached through the struct's name.
+        let returns_api = |index: &WorkspaceIndex, written: &Written| {
+            catalog
+                .type_by_path(&index.resolve_written(written, catalog).join("::"))
+                .is_some()
+        };
         let holds = |index: &WorkspaceIndex, written: &Written| index.leads_to_catalog(written, catalog, 0);
         for (path, fields) in &self.structs {
             let held: Vec<&String> = fields
@@ -272,24 +282,21 @@ impl WorkspaceIndex {
                 .filter(|(_, ty)| holds(self, ty))
                 .map(|(name, _)| name)
                 .collect();
+            // The struct's name keeps its methods' bodies. Its fields' names are not words:
+            // `cancel`, `inner`, `state` are in nearly every file, and a field is only reached
+            // through code that names a catalog method, type or function anyway.
             if !held.is_empty() {
                 words.extend(path.last().cloned());
-                // `self.0` names no field: the struct's name keeps its methods' bodies.
-                words.extend(
-                    held.into_iter()
-                        .filter(|n| !n.starts_with(|c: char| c.is_ascii_digit()))
-                        .cloned(),
-                );
             }
         }
         for (path, returns) in &self.functions {
-            if holds(self, returns) {
+            if returns_api(self, returns) {
                 words.extend(path.last().cloned());
             }
         }
         for methods in self.methods.values() {
             for (name, returns) in methods {
-                if holds(self, returns) {
+                if returns_api(self, returns) {
                     words.insert(name.clone());
                 }
             }
@@ -1076,10 +1083,13 @@ mod tests {
             "tokio_util::sync::DropGuard"
         );
         assert_eq!(index.method_returns(&server, "new", catalog).unwrap(), server);
-        for word in ["Server", "Shared", "inner", "shutdown", "guard"] {
+        for word in ["Server", "Shared", "guard"] {
             assert!(index.words.contains(word), "{word}");
         }
-        assert!(!index.words.contains("n"));
+        // Field names and `new` (returning a struct, reached through its name) are too common.
+        for word in ["n", "inner", "shutdown", "new"] {
+            assert!(!index.words.contains(word), "{word}");
+        }
     }
 
     #[test]
