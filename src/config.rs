@@ -148,8 +148,32 @@ fn workspace_root_above(dir: &Path) -> Option<PathBuf> {
     (!excluded).then(|| root.to_path_buf())
 }
 
-fn read_manifest(path: &Path) -> Option<toml::Table> {
-    toml::from_str(&std::fs::read_to_string(path).ok()?).ok()
+fn read_manifest(path: &Path) -> Option<std::sync::Arc<toml::Table>> {
+    parsed_manifest(path).ok().flatten()
+}
+
+/// A manifest's table (`None` if it does not parse), remembered by path while its size and
+/// modification time stay the same: discovery walks up from every directory, and would parse
+/// a workspace's root manifest once per directory below it; the server runs for hours.
+fn parsed_manifest(path: &Path) -> std::io::Result<Option<std::sync::Arc<toml::Table>>> {
+    type Stamp = (std::time::SystemTime, u64);
+    type Cache = std::collections::HashMap<PathBuf, (Stamp, Option<std::sync::Arc<toml::Table>>)>;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let meta = std::fs::metadata(path)?;
+    let stamp = (meta.modified()?, meta.len());
+    if let Some((known, table)) = cache.lock().expect("manifest cache").get(path)
+        && *known == stamp
+    {
+        return Ok(table.clone());
+    }
+    let text = std::fs::read_to_string(path)?;
+    let table = toml::from_str::<toml::Table>(&text).ok().map(std::sync::Arc::new);
+    cache
+        .lock()
+        .expect("manifest cache")
+        .insert(path.to_path_buf(), (stamp, table.clone()));
+    Ok(table)
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -177,9 +201,8 @@ fn load_from_manifest(path: &Path) -> Result<Option<Config>, ConfigError> {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read: {e}")))?;
     // A manifest that does not parse is cargo's business, not ours.
-    let Ok(manifest) = toml::from_str::<toml::Table>(&text) else {
+    let Some(manifest) = parsed_manifest(path).map_err(|e| error(format!("cannot read: {e}")))? else {
         return Ok(None);
     };
     for section in ["workspace", "package"] {
