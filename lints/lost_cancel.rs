@@ -1,8 +1,7 @@
-use syn::{Expr, Pat, Stmt};
+use syn::{Expr, Pat};
 
 use crate::checker::{Checker, FnNode, FnOwner, Node};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
-use crate::model::catalog::{Returns, Role};
 use crate::model::escape::strip_type;
 use crate::model::fate::{self, CancelPoint, EarlyExit, Fate, Handle};
 use crate::model::{BindingKind, SpanKey, Ty};
@@ -81,31 +80,15 @@ super::declare_rule! {
 
 /// `let token = CancellationToken::new();` with spawned work under it.
 fn check_root(checker: &Checker, expr: &Expr) {
-    let Some(callable) = checker.model.callable(expr) else {
-        return;
-    };
-    let (Some(Role::Root), Returns::One(ty)) = (callable.role, &callable.returns) else {
-        return;
-    };
-    let Some(guard) = checker.catalog.guard_template(*ty) else {
-        return;
-    };
-    let Some(Node::Stmt(stmt @ Stmt::Local(local))) = checker.parents().next() else {
-        return;
-    };
-    let (Pat::Ident(ident), Some(init)) = (strip_type(&local.pat), &local.init) else {
-        return;
-    };
-    if SpanKey::of(&*init.expr) != SpanKey::of(expr) {
-        return;
-    }
-    let (Some(function), Some(token)) = (
-        checker.enclosing_fn(),
-        checker.model.binding_declared_by(&ident.ident),
-    ) else {
-        return;
-    };
-    let Some(block) = function.block else {
+    let Some(fate::RootLet {
+        stmt,
+        ident,
+        token,
+        function,
+        block,
+        guard,
+    }) = fate::root_let(checker, expr)
+    else {
         return;
     };
     if exempt(checker, &function) {
@@ -116,7 +99,7 @@ fn check_root(checker: &Checker, expr: &Expr) {
     if fate.escapes || !fate.stored_in.is_empty() {
         return;
     }
-    let name = ident.ident.to_string();
+    let name = ident.to_string();
     if fate.cancels.is_empty() {
         // Only a task nobody holds a handle to runs on for sure.
         let Some(spawn) = fate.spawned.iter().find(|s| s.handle == Handle::Detached) else {
@@ -127,7 +110,7 @@ fn check_root(checker: &Checker, expr: &Expr) {
             "`{name}` is never cancelled, so the task spawned on line {} that waits on it keeps running",
             line_of(checker, spawn)
         );
-        let diagnostic = Diagnostic::new(LOST_CANCEL.name, checker.span(&ident.ident), message)
+        let diagnostic = Diagnostic::new(LOST_CANCEL.name, checker.span(ident), message)
             .with_label("nothing cancels this token")
             .with_secondary(checker.span(spawn), "keeps running")
             .with_note("dropping a token does not cancel it");

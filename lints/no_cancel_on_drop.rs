@@ -1,10 +1,9 @@
-use syn::{Expr, Pat, Stmt};
+use syn::Expr;
 
-use crate::checker::{Checker, FnOwner, Node};
+use crate::checker::{Checker, FnOwner};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::Ty;
-use crate::model::catalog::{OnDrop, Returns, Role};
-use crate::model::escape::strip_type;
+use crate::model::catalog::OnDrop;
 use crate::model::fate::{self, Handle};
 
 super::declare_rule! {
@@ -58,28 +57,13 @@ super::declare_rule! {
 }
 
 fn check_root(checker: &Checker, expr: &Expr) {
-    let Some(callable) = checker.model.callable(expr) else {
-        return;
-    };
-    let (Some(Role::Root), Returns::One(ty)) = (callable.role, &callable.returns) else {
-        return;
-    };
-    if checker.catalog.guard_template(*ty).is_none() {
-        return;
-    }
-    let Some(Node::Stmt(Stmt::Local(local))) = checker.parents().next() else {
-        return;
-    };
-    let Pat::Ident(ident) = strip_type(&local.pat) else {
-        return;
-    };
-    let (Some(function), Some(token)) = (
-        checker.enclosing_fn(),
-        checker.model.binding_declared_by(&ident.ident),
-    ) else {
-        return;
-    };
-    let Some(block) = function.block else {
+    let Some(fate::RootLet {
+        token,
+        function,
+        block,
+        ..
+    }) = fate::root_let(checker, expr)
+    else {
         return;
     };
     if checker.in_test() {

@@ -8,14 +8,14 @@ use std::collections::{BTreeSet, HashMap};
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
 
-use crate::checker::Checker;
-use crate::model::catalog::Role;
+use crate::checker::{Checker, FnNode, Node};
+use crate::model::catalog::{Returns, Role};
 use crate::model::escape::{Up, makes_guard, strip_type};
 use crate::model::extent::Extent;
 use crate::model::loops::is_diverging_macro;
 use crate::model::scope::WriteKind;
 use crate::model::summaries::{LocalSummaries, ParamUse};
-use crate::model::{BindingId, SpanKey};
+use crate::model::{BindingId, SpanKey, path_name};
 
 /// A place the token is cancelled: `cancel()`, or a guard made from it.
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +70,45 @@ pub struct Fate<'a> {
     /// to a function that may cancel it (or one ctxlint cannot see), or mentioned in a macro
     /// ctxlint cannot read.
     pub escapes: bool,
+}
+
+/// `let token = CancellationToken::new();`: a root of a catalog type that has a drop guard,
+/// bound by name in a function with a body.
+pub struct RootLet<'a> {
+    pub stmt: &'a Stmt,
+    pub ident: &'a syn::Ident,
+    pub token: BindingId,
+    pub function: FnNode<'a>,
+    pub block: &'a syn::Block,
+    /// How to tie it to a scope (`{}.clone().drop_guard()`).
+    pub guard: String,
+}
+
+/// The root `expr` makes, when it is the whole initializer of a `let` of one name.
+pub fn root_let<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<RootLet<'a>> {
+    let callable = checker.model.callable(expr)?;
+    let (Some(Role::Root), Returns::One(ty)) = (callable.role, &callable.returns) else {
+        return None;
+    };
+    let guard = checker.catalog.guard_template(*ty)?;
+    let Some(Node::Stmt(stmt @ Stmt::Local(local))) = checker.parents().next() else {
+        return None;
+    };
+    let (Pat::Ident(ident), Some(init)) = (strip_type(&local.pat), &local.init) else {
+        return None;
+    };
+    if SpanKey::of(&*init.expr) != SpanKey::of(expr) {
+        return None;
+    }
+    let function = checker.enclosing_fn()?;
+    Some(RootLet {
+        stmt,
+        ident: &ident.ident,
+        token: checker.model.binding_declared_by(&ident.ident)?,
+        block: function.block?,
+        function,
+        guard,
+    })
 }
 
 /// Follows `token` and its clones, children and aliases through `block`, a function's body.
@@ -256,7 +295,7 @@ impl<'a> Walk<'_, 'a> {
             }
             Some(Up::Expr(Expr::MethodCall(m))) if m.method == "abort_on_drop" => Handle::AbortsOnDrop,
             Some(Up::Expr(Expr::Call(c)))
-                if last_segment(&c.func) == "new" && path_mentions(&c.func, "AbortOnDropHandle") =>
+                if path_name(&c.func) == "new" && path_mentions(&c.func, "AbortOnDropHandle") =>
             {
                 Handle::AbortsOnDrop
             }
@@ -344,7 +383,7 @@ fn use_of(checker: &Checker, call: &syn::ExprCall, arg: usize) -> ParamUse {
         checker.full_file().map(LocalSummaries::of).unwrap_or_default()
     });
     summaries
-        .use_of(&last_segment(&call.func), arg)
+        .use_of(&path_name(&call.func), arg)
         .unwrap_or(ParamUse::MayCancel)
 }
 
@@ -356,7 +395,7 @@ const SPAWNS: &[&str] = &["spawn", "spawn_blocking", "spawn_local"];
 /// is not one: it may be a `JoinSet`, which aborts its tasks when dropped.
 pub fn is_spawn(checker: &Checker, expr: &Expr) -> bool {
     match expr {
-        Expr::Call(call) => SPAWNS.contains(&last_segment(&call.func).as_str()),
+        Expr::Call(call) => SPAWNS.contains(&path_name(&call.func).as_str()),
         Expr::MethodCall(call) => {
             SPAWNS.contains(&call.method.to_string().as_str())
                 && !(matches!(&*call.receiver, Expr::Path(_))
@@ -423,19 +462,6 @@ pub fn early_exits(checker: &Checker, block: &syn::Block) -> Vec<EarlyExit> {
 pub fn covers(point: &CancelPoint, exit: &EarlyExit) -> bool {
     let at = exit.at.byte_range().start;
     point.call.extent().end <= at && point.block.range().contains(&at)
-}
-
-/// The last segment of a called path: `spawn` of `tokio::task::spawn`.
-fn last_segment(func: &Expr) -> String {
-    match func {
-        Expr::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
-    }
 }
 
 /// Whether a called path names `name` in any segment.

@@ -713,19 +713,24 @@ pub fn uncloned(expr: &Expr) -> &Expr {
     }
 }
 
+/// The last segment of a called path (`spawn` of `tokio::task::spawn`), or an empty string.
+pub fn path_name(func: &Expr) -> String {
+    match func {
+        Expr::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 /// The name of the function or method an expression calls (`with_timeout` for
 /// `go_lib::context::with_timeout(&p, d)?`), or an empty string.
 pub fn callee_name(expr: &Expr) -> String {
     match expr {
-        Expr::Call(call) => match &*call.func {
-            Expr::Path(path) => path
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default(),
-            _ => String::new(),
-        },
+        Expr::Call(call) => path_name(&call.func),
         Expr::MethodCall(call) => call.method.to_string(),
         Expr::Paren(e) => callee_name(&e.expr),
         Expr::Try(e) => callee_name(&e.expr),
