@@ -9,23 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use cargo_metadata::{Message, MetadataCommand};
-use support::cli::{command, stderr, stdout};
+use support::cli::{command, copy_dir, stderr, stdout};
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| option_env!("CARGO").unwrap_or("cargo").to_string())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A fresh copy of the workspace fixture.

@@ -11,20 +11,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use support::cli::{command, ctxlint, stderr, stdout};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::cli::{command, copy_dir, ctxlint, stderr, stdout};
 
 fn cargo_check(dir: &Path) -> std::process::Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

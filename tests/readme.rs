@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::cli::{FINDING, command, ctxlint, project, stderr, stdout};
+use support::cli::{FINDING, command, copy_dir, ctxlint, project, stderr, stdout};
 
 /// The fenced blocks of the README in a language, in order.
 fn blocks(language: &str) -> Vec<String> {
@@ -64,19 +64,6 @@ fn every_toml_example_loads() {
         let dir = project(&[("Cargo.toml", &manifest), ("src/lib.rs", FINDING)]);
         let output = ctxlint(dir.path(), &["--message-format", "short", "src"]);
         assert_ne!(output.status.code(), Some(2), "{manifest}\n{}", stderr(&output));
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
