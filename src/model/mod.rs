@@ -738,6 +738,15 @@ pub fn callee_name(expr: &Expr) -> String {
     }
 }
 
+/// A struct field's name as code names it: its identifier, or its position (`0`) in a tuple
+/// struct, the spelling [`member_name`] gives for `x.0`.
+pub(crate) fn field_name(index: usize, field: &syn::Field) -> String {
+    field
+        .ident
+        .as_ref()
+        .map_or_else(|| index.to_string(), ToString::to_string)
+}
+
 fn member_name(member: &Member) -> String {
     match member {
         Member::Named(name) => name.to_string(),

@@ -164,13 +164,7 @@ pub(super) fn build<'c>(
             .fields
             .iter()
             .enumerate()
-            .filter_map(|(i, field)| {
-                let name = field
-                    .ident
-                    .as_ref()
-                    .map_or_else(|| i.to_string(), ToString::to_string);
-                Some((name, builder.resolve_type(&field.ty)?))
-            })
+            .filter_map(|(i, field)| Some((super::field_name(i, field), builder.resolve_type(&field.ty)?)))
             .collect();
         builder.model.structs[index].fields = fields;
     }

@@ -567,10 +567,7 @@ fn scan_module(
                     .iter()
                     .enumerate()
                     .filter_map(|(i, field)| {
-                        let name = field
-                            .ident
-                            .as_ref()
-                            .map_or_else(|| i.to_string(), ToString::to_string);
+                        let name = super::field_name(i, field);
                         if matches!(field.vis, syn::Visibility::Inherited) {
                             decls.private_fields.push((struct_path.clone(), name.clone()));
                         }
