@@ -144,15 +144,7 @@ impl Finder<'_> {
         let Some(sure) = self.names_it(&func.path) else {
             return syn::visit::visit_expr_call(self, call);
         };
-        let at = func
-            .path
-            .segments
-            .last()
-            .expect("a segment")
-            .ident
-            .span()
-            .byte_range()
-            .start;
+        let at = name_start(&func.path);
         self.seen.insert(at);
         let skip = usize::from(self.callee.receiver);
         if sure && call.args.len() == self.callee.arity + skip {
@@ -224,15 +216,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             Expr::Call(call) => self.call(call),
             Expr::MethodCall(call) => self.method_call(call),
             Expr::Path(path) if self.names_it(&path.path).is_some() => {
-                let at = path
-                    .path
-                    .segments
-                    .last()
-                    .expect("a segment")
-                    .ident
-                    .span()
-                    .byte_range()
-                    .start;
+                let at = name_start(&path.path);
                 self.seen.insert(at);
                 self.unsure(at, "the function used as a value");
             }
@@ -256,6 +240,17 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             }
         }
     }
+}
+
+/// Where the last segment of a path (the function's own name) starts.
+fn name_start(path: &syn::Path) -> usize {
+    path.segments
+        .last()
+        .expect("a path has a segment")
+        .ident
+        .span()
+        .byte_range()
+        .start
 }
 
 #[cfg(test)]
