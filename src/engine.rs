@@ -544,9 +544,10 @@ pub fn index_workspace(settings: &mut Settings, inputs: &[Input], others: &[Path
 
 /// Lints with what `index` knows of the workspace: its re-exports extend the catalog.
 pub fn use_workspace(settings: &mut Settings, index: Arc<WorkspaceIndex>) {
-    settings.catalog = settings
-        .catalog
-        .with_workspace(&index.aliases, index.words.iter().cloned());
+    settings.catalog =
+        settings
+            .catalog
+            .with_workspace(&index.aliases, index.words.iter().cloned(), &index.holders);
     // The pre-filter's words come from the catalog.
     settings.words = OnceLock::new();
     settings.workspace = Some(index);

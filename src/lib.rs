@@ -19,6 +19,7 @@ pub mod finish;
 pub mod fix;
 pub mod lex;
 pub mod model;
+pub mod outline;
 pub mod output;
 pub mod parse;
 pub mod paths;

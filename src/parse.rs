@@ -238,16 +238,6 @@ fn mentions(trees: &[TokenTree], words: &HashSet<String>) -> bool {
     })
 }
 
-/// The items of a token list (see [`items`]).
-pub(crate) fn items_of(trees: &[TokenTree]) -> Vec<&[TokenTree]> {
-    items(trees)
-}
-
-/// The keyword an item starts with (see [`kind`]).
-pub(crate) fn item_kind(item: &[TokenTree]) -> Option<String> {
-    kind(item)
-}
-
 /// The item-level items of a token list, each as its tokens: everything up to a `;` or a
 /// brace group that ends the item (attributes stay with what follows them).
 fn items(trees: &[TokenTree]) -> Vec<&[TokenTree]> {

@@ -327,6 +327,9 @@ pub struct Catalog {
     /// Names the workspace gives to catalog items or to what holds them (re-exports, fields,
     /// functions returning tokens): each alone can lead a file into the catalog.
     workspace_words: HashSet<String>,
+    /// Workspace structs holding a catalog type: a file naming one can reach the API, but
+    /// only through a catalog method, whose name it must then write too.
+    workspace_holders: HashMap<String, HashSet<String>>,
 }
 
 #[derive(Deserialize)]
@@ -479,6 +482,7 @@ impl Catalog {
     pub fn identifying_words(&self, present: impl Fn(&str) -> bool) -> HashSet<String> {
         let mut words: HashSet<String> = self.methods_by_name.keys().cloned().collect();
         words.extend(self.workspace_words.iter().cloned());
+        words.extend(self.workspace_holders.keys().cloned());
         for (word, roots) in &self.identifying {
             if roots
                 .iter()
@@ -743,6 +747,7 @@ impl Catalog {
         &self,
         aliases: &[(String, String)],
         words: impl IntoIterator<Item = String>,
+        holders: &HashMap<String, HashSet<String>>,
     ) -> Catalog {
         let mut catalog = self.clone();
         for (from, to) in aliases {
@@ -754,6 +759,13 @@ impl Catalog {
             .aliases
             .sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
         catalog.workspace_words.extend(words);
+        for (holder, methods) in holders {
+            catalog
+                .workspace_holders
+                .entry(holder.clone())
+                .or_default()
+                .extend(methods.iter().cloned());
+        }
         catalog.index_identifying_words();
         catalog
     }
@@ -866,6 +878,9 @@ impl Catalog {
         }
         groups.extend(self.methods_by_name.keys().map(|name| vec![name.clone()]));
         groups.extend(self.workspace_words.iter().map(|word| vec![word.clone()]));
+        for (holder, methods) in &self.workspace_holders {
+            groups.extend(methods.iter().map(|name| vec![holder.clone(), name.clone()]));
+        }
         for group in &mut groups {
             group.sort();
             group.dedup();

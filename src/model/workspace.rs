@@ -17,16 +17,17 @@
 //! naming what the previous rounds found (a re-export of a re-export), until nothing new turns up.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use aho_corasick::AhoCorasick;
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::{TokenStream, TokenTree};
 use rayon::prelude::*;
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, TypeId};
 use super::summaries::{self, ParamUse};
-use crate::parse::{item_kind, items_of};
+use crate::outline::{Item, Outline};
 
 /// Where a file sits: its crate's name (as other crates write it) and its module path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -108,8 +109,12 @@ pub struct WorkspaceIndex {
     renames: HashMap<String, String>,
     /// Catalog re-exports found: `from` is read as `to`.
     pub aliases: Vec<(String, String)>,
-    /// Names that lead into the catalog through the workspace.
+    /// Names that lead into the catalog through the workspace: aliases of catalog items and
+    /// functions returning a catalog type.
     pub words: HashSet<String>,
+    /// Names of structs holding a catalog type (at any depth), with the names of the methods
+    /// of the types held: code reaches the API through them, but only by calling one.
+    pub holders: HashMap<String, HashSet<String>>,
     /// Files scanned, for the README's figures and tests.
     pub files_scanned: usize,
 }
@@ -157,7 +162,13 @@ impl WorkspaceIndex {
                 index.add(decls);
             }
             index.resolve(catalog);
-            let new: HashSet<String> = index.words.difference(&seeds).cloned().collect();
+            let new: HashSet<String> = index
+                .words
+                .iter()
+                .chain(index.holders.keys())
+                .filter(|word| !seeds.contains(*word))
+                .cloned()
+                .collect();
             if new.is_empty() {
                 break;
             }
@@ -275,18 +286,25 @@ impl WorkspaceIndex {
                 .type_by_path(&index.resolve_written(written, catalog).join("::"))
                 .is_some()
         };
-        let holds = |index: &WorkspaceIndex, written: &Written| index.leads_to_catalog(written, catalog, 0);
+        let mut holders: HashMap<String, HashSet<String>> = HashMap::new();
         for (path, fields) in &self.structs {
-            let held: Vec<&String> = fields
-                .iter()
-                .filter(|(_, ty)| holds(self, ty))
-                .map(|(name, _)| name)
-                .collect();
+            let mut held = Vec::new();
+            for (_, ty) in fields {
+                self.catalog_types_held(ty, catalog, 0, &mut held);
+            }
             // The struct's name keeps its methods' bodies. Its fields' names are not words:
             // `cancel`, `inner`, `state` are in nearly every file, and a field is only reached
             // through code that names a catalog method, type or function anyway.
-            if !held.is_empty() {
-                words.extend(path.last().cloned());
+            if let Some(name) = path.last()
+                && !held.is_empty()
+            {
+                // `clone` alone uses no API: what the clone is then used for names a method.
+                let methods = held
+                    .iter()
+                    .flat_map(|&ty| catalog.methods_of(ty))
+                    .map(|method| method.name.clone())
+                    .filter(|name| name != "clone");
+                holders.entry(name.clone()).or_default().extend(methods);
             }
         }
         for (path, returns) in &self.functions {
@@ -303,22 +321,24 @@ impl WorkspaceIndex {
         }
         self.aliases = aliases;
         self.words = words;
+        self.holders = holders;
     }
 
-    /// Whether a written type is a catalog type, or a struct holding one (at any depth).
-    fn leads_to_catalog(&self, written: &Written, catalog: &Catalog, depth: usize) -> bool {
+    /// The catalog types a written type is or holds (in struct fields, at any depth).
+    fn catalog_types_held(&self, written: &Written, catalog: &Catalog, depth: usize, out: &mut Vec<TypeId>) {
         if depth > 4 {
-            return false;
+            return;
         }
         let path = self.resolve_written(written, catalog);
-        if catalog.type_by_path(&path.join("::")).is_some() {
-            return true;
+        if let Some(ty) = catalog.type_by_path(&path.join("::")) {
+            if !out.contains(&ty) {
+                out.push(ty);
+            }
+            return;
         }
-        self.structs.get(&path).is_some_and(|fields| {
-            fields
-                .iter()
-                .any(|(_, ty)| self.leads_to_catalog(ty, catalog, depth + 1))
-        })
+        for (_, ty) in self.structs.get(&path).into_iter().flatten() {
+            self.catalog_types_held(ty, catalog, depth + 1, out);
+        }
     }
 
     fn resolve_written(&self, written: &Written, catalog: &Catalog) -> Vec<String> {
@@ -493,33 +513,32 @@ fn read_source(path: &Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// What a file declares, from its tokens.
+/// What a file declares, from its items' headers (see [`Outline`]: only the pieces needed are
+/// parsed, and only the bodies of functions taking a token are tokenized).
 fn scan(text: &str, origin: &Origin, token_types: &HashSet<String>) -> FileDecls {
     let mut decls = FileDecls::default();
     let code = &text[crate::source::code_start(text)..];
-    let Ok(tokens) = TokenStream::from_str(code) else {
-        return decls;
-    };
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    scan_module(&trees, origin.path(), token_types, &mut decls);
+    let outline = Outline::new(code);
+    scan_module(&outline, outline.all(), origin.path(), token_types, &mut decls);
     decls
 }
 
 fn scan_module(
-    trees: &[TokenTree],
+    outline: &Outline,
+    range: Range<usize>,
     module: Vec<String>,
     token_types: &HashSet<String>,
     decls: &mut FileDecls,
 ) {
     let mut entry = Module::default();
-    for item in items_of(trees) {
-        let Some(kind) = item_kind(item) else {
+    for item in outline.items(range) {
+        let Some(kind) = outline.kind(&item) else {
             continue;
         };
-        let tokens: TokenStream = item.iter().cloned().collect();
-        match kind.as_str() {
+        let text = outline.text_of(item.tokens.clone());
+        match kind {
             "use" => {
-                if let Ok(item) = syn::parse2::<syn::ItemUse>(tokens) {
+                if let Ok(item) = syn::parse_str::<syn::ItemUse>(text) {
                     let mut prefix = Vec::new();
                     if item.leading_colon.is_some() {
                         prefix.push("::".to_string());
@@ -528,22 +547,19 @@ fn scan_module(
                 }
             }
             "mod" => {
-                let Some(name) = item_name(item, "mod") else {
+                let Some(name) = outline.name(&item, "mod") else {
                     continue;
                 };
-                entry.defined.insert(name.clone());
+                entry.defined.insert(name.to_string());
                 let mut inner = module.clone();
-                inner.push(name);
-                match item.last() {
-                    Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace => {
-                        let body: Vec<TokenTree> = body.stream().into_iter().collect();
-                        scan_module(&body, inner, token_types, decls);
-                    }
-                    _ => decls.modules.push((inner, Module::default())),
+                inner.push(name.to_string());
+                match outline.body(&item) {
+                    Some(body) => scan_module(outline, body, inner, token_types, decls),
+                    None => decls.modules.push((inner, Module::default())),
                 }
             }
             "type" => {
-                let Ok(item) = syn::parse2::<syn::ItemType>(tokens) else {
+                let Ok(item) = syn::parse_str::<syn::ItemType>(text) else {
                     continue;
                 };
                 match written_path(&item.ty) {
@@ -556,7 +572,7 @@ fn scan_module(
                 }
             }
             "struct" => {
-                let Ok(item) = syn::parse2::<syn::ItemStruct>(tokens) else {
+                let Ok(item) = syn::parse_str::<syn::ItemStruct>(text) else {
                     continue;
                 };
                 entry.defined.insert(item.ident.to_string());
@@ -581,29 +597,21 @@ fn scan_module(
                         ))
                     })
                     .collect();
-                let mut path = module.clone();
-                path.push(item.ident.to_string());
-                decls.structs.push((path, fields));
+                decls.structs.push((struct_path, fields));
             }
             "fn" => {
-                let Some(sig) = signature(item) else {
+                let Some(sig) = signature(outline, &item) else {
                     continue;
                 };
                 entry.defined.insert(sig.ident.to_string());
-                if let Some(body) = body_of(item)
-                    && takes_token(&sig, token_types)
-                {
-                    let mut name = module.clone();
-                    name.push(sig.ident.to_string());
-                    decls
-                        .summaries
-                        .push((name, summaries::observed_params(&sig, &body)));
+                let mut name = module.clone();
+                name.push(sig.ident.to_string());
+                if let Some(observed) = summary(outline, &item, &sig, token_types) {
+                    decls.summaries.push((name.clone(), observed));
                 }
                 if let syn::ReturnType::Type(_, ty) = &sig.output
                     && let Some(path) = written_path(ty)
                 {
-                    let mut name = module.clone();
-                    name.push(sig.ident.to_string());
                     decls.functions.push((
                         name,
                         Written {
@@ -613,10 +621,10 @@ fn scan_module(
                     ));
                 }
             }
-            "impl" => scan_impl(item, &module, token_types, decls),
+            "impl" => scan_impl(outline, &item, &module, token_types, decls),
             "enum" | "union" | "trait" | "const" | "static" | "macro_rules" => {
-                if let Some(name) = item_name(item, &kind) {
-                    entry.defined.insert(name);
+                if let Some(name) = outline.name(&item, kind) {
+                    entry.defined.insert(name.to_string());
                 }
             }
             _ => {}
@@ -625,77 +633,57 @@ fn scan_module(
     decls.modules.push((module, entry));
 }
 
-/// The name after an item's keyword (`enum Name`, `macro_rules! name`).
-fn item_name(item: &[TokenTree], kind: &str) -> Option<String> {
-    let at = item
-        .iter()
-        .position(|t| matches!(t, TokenTree::Ident(ident) if ident == kind))?;
-    item[at + 1..].iter().find_map(|t| match t {
-        TokenTree::Ident(ident) if ident != "mut" => Some(ident.to_string()),
-        _ => None,
-    })
-}
-
 /// A function item's signature, parsed without its body.
-fn signature(item: &[TokenTree]) -> Option<syn::Signature> {
-    let body = item
-        .iter()
-        .rposition(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
-    let end = body.unwrap_or(item.len());
-    let head: Vec<TokenTree> = item[..end]
-        .iter()
-        .skip_while(|t| !matches!(t, TokenTree::Ident(_)) || is_attribute_or_visibility(t))
-        .cloned()
-        .collect();
-    let start = head.iter().position(|t| {
-        matches!(t, TokenTree::Ident(ident) if ["const", "async", "unsafe", "extern", "fn"].contains(&ident.to_string().as_str()))
+fn signature(outline: &Outline, item: &Item) -> Option<syn::Signature> {
+    let before_body = outline.before_body(item);
+    // After `default` (specialization), which a signature does not take.
+    let start = outline.from_head(item).find(|&i| {
+        matches!(
+            outline.word(i),
+            Some("const" | "async" | "unsafe" | "extern" | "fn")
+        )
     })?;
-    let tokens: TokenStream = head[start..].iter().cloned().collect();
-    syn::parse2::<syn::Signature>(tokens).ok()
+    let text = outline.text_of(start..before_body.end);
+    let text = text.strip_suffix(';').unwrap_or(text);
+    syn::parse_str::<syn::Signature>(text).ok()
 }
 
-/// Whether a parameter's type names a catalog type: only those functions get a summary (the
-/// others' arguments are unknown, so may cancel).
-fn takes_token(sig: &syn::Signature, token_types: &HashSet<String>) -> bool {
-    sig.inputs.iter().any(|input| match input {
+/// What a function does with its token parameters, if a parameter's type names a catalog
+/// type (the others' arguments are unknown, so may cancel) and it has a body.
+fn summary(
+    outline: &Outline,
+    item: &Item,
+    sig: &syn::Signature,
+    token_types: &HashSet<String>,
+) -> Option<Vec<ParamUse>> {
+    let takes_token = sig.inputs.iter().any(|input| match input {
         syn::FnArg::Typed(typed) => {
-            let mut names = Vec::new();
             let tokens: Vec<TokenTree> = quote::ToTokens::to_token_stream(&*typed.ty).into_iter().collect();
+            let mut names = Vec::new();
             crate::parse::idents_in(&tokens, &mut names);
             names.iter().any(|name| token_types.contains(name))
         }
         syn::FnArg::Receiver(_) => false,
-    })
-}
-
-/// A function item's body, if it has one.
-fn body_of(item: &[TokenTree]) -> Option<TokenStream> {
-    match item.last()? {
-        TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => Some(body.stream()),
-        _ => None,
+    });
+    if !takes_token {
+        return None;
     }
+    let body = TokenStream::from_str(outline.text_of(outline.body(item)?)).ok()?;
+    Some(summaries::observed_params(sig, &body))
 }
 
-fn is_attribute_or_visibility(tree: &TokenTree) -> bool {
-    matches!(tree, TokenTree::Ident(ident) if ident == "pub" || ident == "default")
-}
-
-fn scan_impl(item: &[TokenTree], module: &[String], token_types: &HashSet<String>, decls: &mut FileDecls) {
-    let Some(TokenTree::Group(body)) = item.last() else {
+fn scan_impl(
+    outline: &Outline,
+    item: &Item,
+    module: &[String],
+    token_types: &HashSet<String>,
+    decls: &mut FileDecls,
+) {
+    let Some(body) = outline.body(item) else {
         return;
     };
-    if body.delimiter() != Delimiter::Brace {
-        return;
-    }
-    let header: TokenStream = item[..item.len() - 1].iter().cloned().collect();
-    let header: TokenStream = header
-        .into_iter()
-        .chain([TokenTree::Group(proc_macro2::Group::new(
-            Delimiter::Brace,
-            TokenStream::new(),
-        ))])
-        .collect();
-    let Ok(syn::Item::Impl(imp)) = syn::parse2::<syn::Item>(header) else {
+    let header = format!("{} {{}}", outline.text_of(outline.before_body(item)));
+    let Ok(syn::Item::Impl(imp)) = syn::parse_str::<syn::Item>(&header) else {
         return;
     };
     let Some(self_path) = written_path(&imp.self_ty) else {
@@ -709,26 +697,20 @@ fn scan_impl(item: &[TokenTree], module: &[String], token_types: &HashSet<String
         .trait_
         .as_ref()
         .is_some_and(|(path, _)| path.segments.last().is_some_and(|s| s.ident == "Drop"));
-    let inner: Vec<TokenTree> = body.stream().into_iter().collect();
     if is_drop {
-        let mut names = Vec::new();
-        crate::parse::idents_in(&inner, &mut names);
-        if names.iter().any(|n| n == "cancel" || n == "abort") {
+        if outline.words(body).any(|w| w == "cancel" || w == "abort") {
             decls.drops.push(owner);
         }
         return;
     }
-    for method in items_of(&inner) {
-        if item_kind(method).as_deref() != Some("fn") {
+    for method in outline.items(body) {
+        if outline.kind(&method) != Some("fn") {
             continue;
         }
-        let Some(sig) = signature(method) else {
+        let Some(sig) = signature(outline, &method) else {
             continue;
         };
-        if let Some(body) = body_of(method)
-            && takes_token(&sig, token_types)
-        {
-            let observed = summaries::observed_params(&sig, &body);
+        if let Some(observed) = summary(outline, &method, &sig, token_types) {
             decls
                 .method_summaries
                 .push((owner.clone(), sig.ident.to_string(), observed));
@@ -1080,9 +1062,10 @@ mod tests {
             "tokio_util::sync::DropGuard"
         );
         assert_eq!(index.method_returns(&server, "new", catalog).unwrap(), server);
-        for word in ["Server", "Shared", "guard"] {
+        for word in ["Shared", "guard"] {
             assert!(index.words.contains(word), "{word}");
         }
+        assert!(index.holders["Server"].contains("cancelled"));
         // Field names and `new` (returning a struct, reached through its name) are too common.
         for word in ["n", "inner", "shutdown", "new"] {
             assert!(!index.words.contains(word), "{word}");

@@ -1,3 +1,4 @@
 pub mod state;
 mod server;
 mod types;
+mod poll;
