@@ -1,3 +1,4 @@
+use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Expr, Stmt};
 
@@ -239,12 +240,19 @@ fn check_loop(checker: &Checker, expr: &Expr) {
         return;
     }
     let (poll, guards, only_exit) = match expr {
-        Expr::While(w) => {
-            let Some(poll) = poll_in(checker, &w.cond) else {
-                return;
-            };
-            (poll, Vec::new(), true)
-        }
+        Expr::While(w) => match poll_in(checker, &w.cond) {
+            Some(poll) => (poll, Vec::new(), true),
+            // `while more { if token.is_cancelled() { break; } … }`: the condition is another
+            // exit. One that awaits (`while let Some(job) = rx.recv().await`) waits without
+            // cancellation itself, so racing the sleep alone would not be the fix.
+            None if !mentions_await(&w.cond.to_token_stream()) => {
+                let Some(exit) = poll_exit(checker, &found) else {
+                    return;
+                };
+                (exit.poll, exit.guards, false)
+            }
+            None => return,
+        },
         Expr::Loop(_) => {
             let Some(exit) = poll_exit(checker, &found) else {
                 return;
