@@ -243,32 +243,49 @@ impl WorkspaceIndex {
             .map(|ty| self.canonical(self.absolute(&ty.module, &ty.path, 0), 0))
             .collect();
 
-        let mut aliases = Vec::new();
-        for (module, entry) in &self.modules {
-            for name in entry.names.keys() {
-                if entry.ambiguous.contains(name) {
-                    continue;
-                }
-                let mut from = module.clone();
-                from.push(name.clone());
-                let to = catalog.canonicalize(&self.canonical(from.clone(), 0).join("::"));
-                let from = from.join("::");
-                if to != from && catalog.knows(&to) {
-                    aliases.push((from, to));
-                }
-            }
-            for glob in &entry.globs {
-                let target = self.canonical(self.absolute(module, glob, 0), 0).join("::");
-                let target = catalog.canonicalize(&target);
-                for item in catalog.items_in(&target) {
-                    let name = item.rsplit("::").next().unwrap_or(item);
-                    if entry.defined.contains(name) || entry.names.contains_key(name) {
+        // Only imports rooted in a workspace crate or a catalog crate can lead to the catalog
+        // (`use std::…`, `use serde::…` cannot): the others are not followed, and modules are
+        // resolved in parallel, since this runs once per round over the whole workspace.
+        let may_lead = |module: &[String], target: &[String]| {
+            let start = self.absolute(module, target, 0);
+            start
+                .first()
+                .is_some_and(|root| catalog.knows(root) || self.modules.contains_key(&start[..1]))
+        };
+        let mut aliases: Vec<(String, String)> = self
+            .modules
+            .par_iter()
+            .flat_map_iter(|(module, entry)| {
+                let mut found = Vec::new();
+                for (name, target) in &entry.names {
+                    if entry.ambiguous.contains(name) || !may_lead(module, target) {
                         continue;
                     }
-                    aliases.push((format!("{}::{name}", module.join("::")), item.to_string()));
+                    let mut from = module.clone();
+                    from.push(name.clone());
+                    let to = catalog.canonicalize(&self.canonical(from.clone(), 0).join("::"));
+                    let from = from.join("::");
+                    if to != from && catalog.knows(&to) {
+                        found.push((from, to));
+                    }
                 }
-            }
-        }
+                for glob in &entry.globs {
+                    if !may_lead(module, glob) {
+                        continue;
+                    }
+                    let target = self.canonical(self.absolute(module, glob, 0), 0).join("::");
+                    let target = catalog.canonicalize(&target);
+                    for item in catalog.items_in(&target) {
+                        let name = item.rsplit("::").next().unwrap_or(item);
+                        if entry.defined.contains(name) || entry.names.contains_key(name) {
+                            continue;
+                        }
+                        found.push((format!("{}::{name}", module.join("::")), item.to_string()));
+                    }
+                }
+                found
+            })
+            .collect();
         aliases.sort();
         aliases.dedup();
 
