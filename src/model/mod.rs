@@ -624,19 +624,42 @@ impl<'c> Model<'c> {
         self.catalog.method_by_name(name)
     }
 
-    /// The type a workspace function called as `func` returns.
-    fn workspace_call_type(&self, func: &syn::ExprPath) -> Option<Ty> {
+    /// The canonical workspace path of a function called as `func`.
+    fn workspace_function(&self, func: &syn::ExprPath) -> Option<Vec<String>> {
         let workspace = self.workspace?;
-        let path = match self.resolve_path(func, &func.path) {
-            Some(path) => workspace.item(&path),
+        match self.resolve_path(func, &func.path) {
+            Some(path) => Some(workspace.item(&path)),
             // A function of this file's module.
             None if func.path.segments.len() == 1 => {
                 let mut path = self.imports.origin.as_ref()?.path();
                 path.push(func.path.segments[0].ident.to_string());
-                path
+                Some(path)
             }
-            None => return None,
+            None => None,
+        }
+    }
+
+    /// The types of the parameters of a closure passed as argument `arg` of a call to a
+    /// workspace function (`spawn_cancellable(|token| …)` where the function takes
+    /// `F: FnOnce(CancellationToken) -> Fut`).
+    pub(crate) fn closure_param_types(&self, call: &syn::ExprCall, arg: usize) -> Vec<Option<Ty>> {
+        let (Some(workspace), syn::Expr::Path(func)) = (self.workspace, &*call.func) else {
+            return Vec::new();
         };
+        let Some(path) = self.workspace_function(func) else {
+            return Vec::new();
+        };
+        workspace
+            .closure_params(&path, arg, self.catalog)
+            .iter()
+            .map(|param| param.as_ref().and_then(|path| self.type_at_path(path)))
+            .collect()
+    }
+
+    /// The type a workspace function called as `func` returns.
+    fn workspace_call_type(&self, func: &syn::ExprPath) -> Option<Ty> {
+        let workspace = self.workspace?;
+        let path = self.workspace_function(func)?;
         // `Type::new()`: an associated function of a workspace type.
         let returns = match workspace.function_returns(&path, self.catalog) {
             Some(returns) => returns,

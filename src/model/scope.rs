@@ -158,6 +158,7 @@ pub(super) fn build<'c>(
         containers: Vec::new(),
         visible_from: 0,
         functions: Vec::new(),
+        closure_params: HashMap::new(),
     };
     for (index, item) in items.structs.iter().enumerate() {
         let fields = item
@@ -256,6 +257,8 @@ struct Builder<'c> {
     visible_from: usize,
     /// The extents of the enclosing function items.
     functions: Vec<SpanKey>,
+    /// Parameter types of closures passed to workspace functions, by the closure's span.
+    closure_params: HashMap<SpanKey, Vec<Option<Ty>>>,
 }
 
 fn end_of(node: &(impl Extent + ?Sized)) -> usize {
@@ -761,8 +764,12 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         self.push(false, end_of(closure));
         self.containers.push(SpanKey::of(closure));
         self.visible_from = start_of(&closure.body);
-        for input in &closure.inputs {
-            self.bind(input, None, BindingKind::ClosureParam);
+        let known = self
+            .closure_params
+            .remove(&SpanKey::of(closure))
+            .unwrap_or_default();
+        for (i, input) in closure.inputs.iter().enumerate() {
+            self.bind(input, known.get(i).cloned().flatten(), BindingKind::ClosureParam);
             if let Pat::Type(typed) = input {
                 self.record_builtin(&typed.pat, Some(&typed.ty), None);
             }
@@ -823,6 +830,18 @@ impl<'ast> Visit<'ast> for Builder<'_> {
         if reference.mutability.is_some() {
             self.write(&reference.expr, WriteKind::Borrow, SpanKey::of(reference), None);
         }
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        for (i, arg) in call.args.iter().enumerate() {
+            if let Expr::Closure(closure) = arg {
+                let types = self.model.closure_param_types(call, i);
+                if types.iter().any(Option::is_some) {
+                    self.closure_params.insert(SpanKey::of(closure), types);
+                }
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {

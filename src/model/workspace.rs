@@ -69,6 +69,9 @@ type ItemPath = Vec<String>;
 /// Field names with their written types.
 type Fields = Vec<(String, Written)>;
 
+/// Parameters taking a closure: (position, the closure's written parameter types).
+type ClosureArgs = Vec<(usize, Vec<Option<Written>>)>;
+
 /// What one file declares, before resolution.
 #[derive(Debug, Default)]
 struct FileDecls {
@@ -77,6 +80,9 @@ struct FileDecls {
     structs: Vec<(ItemPath, Fields)>,
     /// Free function path → return type.
     functions: Vec<(Vec<String>, Written)>,
+    /// Free function path → for a parameter that takes a closure (`impl FnOnce(A)`, or `F`
+    /// bound by `Fn(A)`), its position and the closure's parameter types.
+    closures: Vec<(ItemPath, ClosureArgs)>,
     /// `impl` self type → method name → return type (`Self` already replaced).
     methods: Vec<(Written, String, Written)>,
     /// Types with an `impl Drop` whose body cancels something.
@@ -95,6 +101,7 @@ pub struct WorkspaceIndex {
     modules: HashMap<Vec<String>, Module>,
     structs: HashMap<ItemPath, Fields>,
     functions: HashMap<Vec<String>, Written>,
+    closures: HashMap<ItemPath, ClosureArgs>,
     methods_raw: Vec<(Written, String, Written)>,
     /// Resolved self type → method name → return type.
     methods: HashMap<Vec<String>, HashMap<String, Written>>,
@@ -112,8 +119,9 @@ pub struct WorkspaceIndex {
     /// Names that lead into the catalog through the workspace: aliases of catalog items and
     /// functions returning a catalog type.
     pub words: HashSet<String>,
-    /// Names of structs holding a catalog type (at any depth), with the names of the methods
-    /// of the types held: code reaches the API through them, but only by calling one.
+    /// Names of structs holding a catalog type (at any depth), and of functions handing one to
+    /// a closure, with the names of the methods of the types held: code reaches the API
+    /// through them, but only by calling one.
     pub holders: HashMap<String, HashSet<String>>,
     /// Files scanned, for the README's figures and tests.
     pub files_scanned: usize,
@@ -206,6 +214,7 @@ impl WorkspaceIndex {
         }
         self.structs.extend(decls.structs);
         self.functions.extend(decls.functions);
+        self.closures.extend(decls.closures);
         self.methods_raw.extend(decls.methods);
         self.drops_raw.extend(decls.drops);
         self.private_fields.extend(decls.private_fields);
@@ -315,13 +324,26 @@ impl WorkspaceIndex {
             if let Some(name) = path.last()
                 && !held.is_empty()
             {
-                // `clone` alone uses no API: what the clone is then used for names a method.
-                let methods = held
-                    .iter()
-                    .flat_map(|&ty| catalog.methods_of(ty))
-                    .map(|method| method.name.clone())
-                    .filter(|name| name != "clone");
-                holders.entry(name.clone()).or_default().extend(methods);
+                holders
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(method_names(&held, catalog));
+            }
+        }
+        // A function handing its closure a token is reached through the closure's parameter,
+        // which only a method of the token's type can use.
+        for (path, args) in &self.closures {
+            let mut held = Vec::new();
+            for ty in args.iter().flat_map(|(_, params)| params).flatten() {
+                self.catalog_types_held(ty, catalog, 0, &mut held);
+            }
+            if let Some(name) = path.last()
+                && !held.is_empty()
+            {
+                holders
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(method_names(&held, catalog));
             }
         }
         for (path, returns) in &self.functions {
@@ -481,6 +503,22 @@ impl WorkspaceIndex {
             .map(|ty| self.resolve_written(ty, catalog))
     }
 
+    /// For a call of the workspace function at `path` (canonical), the parameter types of the
+    /// closure it takes at argument `arg`, each canonical.
+    pub fn closure_params(&self, path: &[String], arg: usize, catalog: &Catalog) -> Vec<Option<Vec<String>>> {
+        let Some((_, params)) = self
+            .closures
+            .get(path)
+            .and_then(|args| args.iter().find(|(at, _)| *at == arg))
+        else {
+            return Vec::new();
+        };
+        params
+            .iter()
+            .map(|param| param.as_ref().map(|ty| self.resolve_written(ty, catalog)))
+            .collect()
+    }
+
     /// The return type's path of method `name` of the workspace type at `owner` (canonical).
     pub fn method_returns(&self, owner: &[String], name: &str, catalog: &Catalog) -> Option<Vec<String>> {
         let returns = self.methods.get(owner)?.get(name)?;
@@ -626,6 +664,10 @@ fn scan_module(
                 if let Some(observed) = summary(outline, &item, &sig, token_types) {
                     decls.summaries.push((name.clone(), observed));
                 }
+                let closures = closure_args(&sig, &module);
+                if !closures.is_empty() {
+                    decls.closures.push((name.clone(), closures));
+                }
                 if let syn::ReturnType::Type(_, ty) = &sig.output
                     && let Some(path) = written_path(ty)
                 {
@@ -663,6 +705,88 @@ fn signature(outline: &Outline, item: &Item) -> Option<syn::Signature> {
     let text = outline.text_of(start..before_body.end);
     let text = text.strip_suffix(';').unwrap_or(text);
     syn::parse_str::<syn::Signature>(text).ok()
+}
+
+/// The parameters of `sig` that take a closure, with the closure's parameter types:
+/// `f: impl FnOnce(CancellationToken) -> Fut`, or `f: F` with `F: Fn(CancellationToken)` among
+/// the generics or in the `where` clause.
+fn closure_args(sig: &syn::Signature, module: &[String]) -> ClosureArgs {
+    let fn_inputs = |bound: &syn::TypeParamBound| match bound {
+        syn::TypeParamBound::Trait(t) => {
+            let last = t.path.segments.last()?;
+            if !matches!(last.ident.to_string().as_str(), "Fn" | "FnMut" | "FnOnce") {
+                return None;
+            }
+            match &last.arguments {
+                syn::PathArguments::Parenthesized(args) => Some(
+                    args.inputs
+                        .iter()
+                        .map(|arg| {
+                            written_path(&arg.ty).map(|path| Written {
+                                module: module.to_vec(),
+                                path,
+                            })
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let mut found = Vec::new();
+    for (i, input) in sig.inputs.iter().enumerate() {
+        let syn::FnArg::Typed(typed) = input else {
+            continue;
+        };
+        let params = match &*typed.ty {
+            syn::Type::ImplTrait(imp) => imp.bounds.iter().find_map(fn_inputs),
+            syn::Type::Path(path) => match path.path.get_ident() {
+                Some(name) => bounds_of(sig, name).into_iter().find_map(fn_inputs),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(params) = params
+            && params.iter().any(Option::is_some)
+        {
+            found.push((i, params));
+        }
+    }
+    found
+}
+
+/// The names of the methods of catalog types, but `clone`: a clone alone uses no API, and
+/// what the clone is then used for names a method.
+fn method_names(types: &[TypeId], catalog: &Catalog) -> Vec<String> {
+    types
+        .iter()
+        .flat_map(|&ty| catalog.methods_of(ty))
+        .map(|method| method.name.clone())
+        .filter(|name| name != "clone")
+        .collect()
+}
+
+/// The bounds a function's generic parameter `name` has, among the generics and in the
+/// `where` clause.
+fn bounds_of<'a>(sig: &'a syn::Signature, name: &syn::Ident) -> Vec<&'a syn::TypeParamBound> {
+    let mut bounds = Vec::new();
+    for param in &sig.generics.params {
+        if let syn::GenericParam::Type(ty) = param
+            && ty.ident == *name
+        {
+            bounds.extend(&ty.bounds);
+        }
+    }
+    for predicate in sig.generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(t) = predicate
+            && let syn::Type::Path(path) = &t.bounded_ty
+            && path.path.is_ident(name)
+        {
+            bounds.extend(&t.bounds);
+        }
+    }
+    bounds
 }
 
 /// What a function does with its token parameters, if a parameter's type names a catalog

@@ -11,3 +11,4 @@ pub async fn wait_idle(token: CancellationToken, clock: &dyn common::util::time:
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }
 }
+pub mod jobs;

@@ -1,3 +1,4 @@
 pub use tokio_util;
 
 pub mod time;
+pub mod task;
