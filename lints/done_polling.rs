@@ -620,7 +620,7 @@ fn check_select(checker: &Checker, call: &MacroCall) {
     let Some(found) = checker.enclosing_loops().into_iter().next() else {
         return;
     };
-    if found.kind == LoopKind::Closure || found.runs_once(checker.model) {
+    if found.kind == LoopKind::Closure || loop_facts(checker, &found).runs_once {
         return;
     }
     let polling = select
@@ -631,6 +631,35 @@ fn check_select(checker: &Checker, call: &MacroCall) {
         Some(default) => check_polling_select(checker, call, select, default, &found),
         None => check_cancel_arm_stays(checker, call, &cancel_arms, &found),
     }
+}
+
+/// What the `select!` checks ask of their enclosing loop, worked out once per loop: a loop
+/// holding hundreds of nested `select!`s asks for each, and each answer walks the whole loop.
+struct LoopFacts {
+    runs_once: bool,
+    /// Where the body leaves the loop.
+    ways_out: Vec<SpanKey>,
+}
+
+fn loop_facts(checker: &Checker, found: &Loop) -> std::rc::Rc<LoopFacts> {
+    let known = checker.per_file("done_polling loop facts", || {
+        std::cell::RefCell::new(std::collections::HashMap::<SpanKey, std::rc::Rc<LoopFacts>>::new())
+    });
+    let mut known = known.borrow_mut();
+    known
+        .entry(SpanKey::of(found.expr))
+        .or_insert_with(|| {
+            std::rc::Rc::new(LoopFacts {
+                runs_once: found.runs_once(checker.model),
+                ways_out: found
+                    .exits(checker.model)
+                    .iter()
+                    .filter(|exit| exit.leaves())
+                    .map(|exit| exit.at)
+                    .collect(),
+            })
+        })
+        .clone()
 }
 
 /// `loop { select! { recv(ctx.done()) -> _ => break, default => {} } }`.
@@ -691,10 +720,10 @@ fn check_cancel_arm_stays(checker: &Checker, call: &MacroCall, cancel_arms: &[&S
     let model = checker.model;
     let inside = SpanKey::of(call.mac);
     // A way out elsewhere in the loop may be taken once cancelled.
-    if found
-        .exits(model)
+    if loop_facts(checker, found)
+        .ways_out
         .iter()
-        .any(|exit| exit.leaves() && !inside.contains(exit.at))
+        .any(|&at| !inside.contains(at))
     {
         return;
     }

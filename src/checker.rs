@@ -229,7 +229,9 @@ impl<'a> Checker<'a> {
     /// block: their code runs when they are called or polled, not where they are written.
     pub fn enclosing_loops(&self) -> Vec<Loop<'a>> {
         let mut loops = Vec::new();
-        let mut child = self.stack.last().and_then(node_key);
+        // The nearest node with a span below the current parent; its key is worked out only
+        // when a loop is met (a span's extent is not free, and `select!`s nest hundreds deep).
+        let mut child = self.stack.last().copied().filter(has_key);
         let mut parents = self.parents().peekable();
         while let Some(node) = parents.next() {
             match node {
@@ -251,7 +253,10 @@ impl<'a> Checker<'a> {
                 Node::Expr(Expr::Async(_) | Expr::Const(_)) => break,
                 Node::Expr(expr) => {
                     if let Some(found) = Loop::of(expr)
-                        && child.is_some_and(|child| found.repeats(child))
+                        && child
+                            .as_ref()
+                            .and_then(node_key)
+                            .is_some_and(|child| found.repeats(child))
                     {
                         loops.push(found);
                     }
@@ -259,7 +264,9 @@ impl<'a> Checker<'a> {
                 Node::Fn(_) | Node::Mod(_) | Node::Impl(_) | Node::Trait(_) => break,
                 _ => {}
             }
-            child = node_key(&node).or(child);
+            if has_key(&node) {
+                child = Some(node);
+            }
         }
         loops
     }
@@ -362,6 +369,13 @@ impl<'a> Checker<'a> {
 }
 
 /// The identity of a node that lints can compare spans with (select arms have none).
+fn has_key(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::Block(_) | Node::Stmt(_) | Node::Expr(_) | Node::Arm(_) | Node::Macro(_)
+    )
+}
+
 fn node_key(node: &Node) -> Option<SpanKey> {
     match node {
         Node::Block(block) => Some(SpanKey::of(*block)),

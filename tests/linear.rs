@@ -107,6 +107,20 @@ fn many_spawned_tokens_in_one_function_are_linear() {
     assert_linear("spawned tokens", &in_function(&one.repeat(1_500)));
 }
 
+/// `done_polling` asked, for each `select!`, how its enclosing loop can be left, walking the
+/// whole loop each time: a loop of `select!`s nested as deep as ctxlint reads was quadratic.
+#[test]
+fn nested_selects_in_a_loop_are_linear() {
+    let depth = 300;
+    let level = "tokio::select! { _ = token.cancelled() => break, _ = sleep(d) => {\n";
+    let body = format!(
+        "    loop {{\n{}x();{}\n    }}\n",
+        level.repeat(depth),
+        "} }".repeat(depth)
+    );
+    assert_linear("nested select!", &in_function(&body));
+}
+
 /// `context_param_order` walked the whole file for the calls of each function it reported.
 #[test]
 fn many_misordered_functions_are_linear() {
