@@ -710,6 +710,22 @@ pub(crate) fn held_type(ty: &syn::Type) -> &syn::Type {
     }
 }
 
+/// The path of the type a written type holds (see [`held_type`]): a plain path, or the trait
+/// of a trait object or `impl Trait` (`Arc<dyn Context + Send + Sync>`, as Go-style crates
+/// whose `Context` is a trait hand it around).
+pub(crate) fn held_path(ty: &syn::Type) -> Option<&syn::Path> {
+    let bounds = match held_type(ty) {
+        syn::Type::Path(p) if p.qself.is_none() => return Some(&p.path),
+        syn::Type::TraitObject(t) => &t.bounds,
+        syn::Type::ImplTrait(t) => &t.bounds,
+        _ => return None,
+    };
+    bounds.iter().find_map(|bound| match bound {
+        syn::TypeParamBound::Trait(t) => Some(&t.path),
+        _ => None,
+    })
+}
+
 fn returned(returns: &Returns) -> Option<Ty> {
     match returns {
         Returns::Unknown => None,

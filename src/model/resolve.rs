@@ -476,13 +476,13 @@ impl Imports {
                 (None, Namespace::Type)
             }
             // `type Shared = Arc<CancellationToken>;` names what the pointer holds.
-            syn::Item::Type(item) => match super::held_type(&item.ty) {
-                syn::Type::Path(ty) if ty.qself.is_none() => {
-                    let path: Vec<String> = ty.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            syn::Item::Type(item) => match super::held_path(&item.ty) {
+                Some(path) => {
+                    let path: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
                     self.add_name(scope, item.ident.to_string(), path);
                     (None, Namespace::Type)
                 }
-                _ => (Some(&item.ident), Namespace::Type),
+                None => (Some(&item.ident), Namespace::Type),
             },
             syn::Item::Const(item) => (Some(&item.ident), Namespace::Value),
             syn::Item::Enum(item) => (Some(&item.ident), Namespace::Type),

@@ -376,6 +376,13 @@ impl Builder<'_> {
                 };
                 found.or_else(|| self.workspace_struct(ty, &p.path))
             }
+            // `dyn Context`: only a catalog trait counts (a local trait is no struct).
+            syn::Type::TraitObject(_) | syn::Type::ImplTrait(_) => {
+                let path = super::held_path(ty)?;
+                let model = &self.model;
+                let path = model.resolve_catalog_path(ty, path)?;
+                model.catalog.type_by_path(&path).map(Ty::Api)
+            }
             _ => None,
         }
     }

@@ -914,19 +914,15 @@ fn add_use(tree: &syn::UseTree, prefix: &mut Vec<String>, module: &mut Module) {
     }
 }
 
-/// The path a written type names for our purposes (through `&`, `Arc`, `Rc`, `Box`), without
-/// generic arguments.
+/// The path a written type names for our purposes (through `&`, `Arc`, `Rc`, `Box`, `dyn`),
+/// without generic arguments.
 fn written_path(ty: &syn::Type) -> Option<Vec<String>> {
-    match super::held_type(ty) {
-        syn::Type::Path(p) if p.qself.is_none() => {
-            let mut path: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if p.path.leading_colon.is_some() {
-                path.insert(0, "::".into());
-            }
-            Some(path)
-        }
-        _ => None,
+    let path = super::held_path(ty)?;
+    let mut segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if path.leading_colon.is_some() {
+        segments.insert(0, "::".into());
     }
+    Some(segments)
 }
 
 /// Finds each file's package and crate.
