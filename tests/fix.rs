@@ -518,3 +518,39 @@ fn git_apply_takes_the_diff() {
     );
     assert!(read(dir.path(), "safe.rs").contains("let _guard = token.drop_guard();"));
 }
+
+/// `kill -9` during `--fix` can leave a temporary file: the next `--fix` writing in that
+/// directory removes ours once they are old, and nothing else.
+#[test]
+fn temporary_files_a_killed_run_left_are_removed_by_the_next_fix() {
+    let old = SystemTime::now() - std::time::Duration::from_secs(3600);
+    let dir = project(&[
+        ("safe.rs", SAFE),
+        (".ctxlint-a1B2c3.tmp", "left by a killed run"),
+        (".ctxlint-d4E5f6.tmp", "being written by another run"),
+        (".ctxlint-notes.tmp.bak", "not ours"),
+        (".ctxlint-g7H8i9.tmp.keep", "not ours either"),
+    ]);
+    for name in [
+        ".ctxlint-a1B2c3.tmp",
+        ".ctxlint-notes.tmp.bak",
+        ".ctxlint-g7H8i9.tmp.keep",
+    ] {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(dir.path().join(name))
+            .unwrap();
+        file.set_modified(old).unwrap();
+    }
+    let out = ctxlint(dir.path(), &["--fix", "safe.rs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        entries(dir.path()),
+        [
+            ".ctxlint-d4E5f6.tmp",
+            ".ctxlint-g7H8i9.tmp.keep",
+            ".ctxlint-notes.tmp.bak",
+            "safe.rs"
+        ]
+    );
+}

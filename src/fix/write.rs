@@ -51,6 +51,7 @@ fn replace_with(
         return Err("it changed on disk since ctxlint read it".into());
     }
     let dir = target.parent().ok_or("it has no parent directory")?;
+    remove_leftovers(dir);
     let _writing = WRITES.read().unwrap_or_else(|e| e.into_inner());
     let mut temp = tempfile::Builder::new()
         .prefix(".ctxlint-")
@@ -136,6 +137,51 @@ fn lock(file: &File) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// How old a temporary file of ours must be to count as left behind: a write holds one for
+/// milliseconds, so one this old belongs to a run that was killed (`kill -9`).
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the temporary files a killed run left in `dir` (`.ctxlint-XXXXXX.tmp`, regular
+/// files older than [`LEFTOVER_AGE`]), once per directory per run.
+fn remove_leftovers(dir: &Path) {
+    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> = std::sync::Mutex::new(None);
+    let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if !swept
+        .get_or_insert_with(Default::default)
+        .insert(dir.to_path_buf())
+    {
+        return;
+    }
+    drop(swept);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        if !is_temporary_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let Ok(meta) = entry.path().symlink_metadata() else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > LEFTOVER_AGE);
+        if meta.file_type().is_file() && old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// `.ctxlint-` + tempfile's six random characters + `.tmp`.
+fn is_temporary_name(name: &str) -> bool {
+    name.strip_prefix(".ctxlint-")
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .is_some_and(|random| random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 fn read_all(mut file: &File) -> Result<Vec<u8>, String> {
