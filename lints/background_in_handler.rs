@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Level};
 use crate::model::catalog::{Kind, Returns, Role};
 use crate::model::escape::{self, Owner};
 use crate::model::extent::Extent;
+use crate::model::fate;
 use crate::model::unreferenced;
 use crate::model::{BindingId, BindingKind, SpanKey, Ty};
 use crate::source::{Span, mentions_ident};
@@ -22,7 +23,10 @@ super::declare_rule! {
     ///
     /// Spared: roots that escape on purpose (returned, stored in a struct literal, a field, a
     /// collection or a constructor's result, sent on a channel, or tied to the scope by a
-    /// `drop_guard()` kept in a named binding), `main`, tests and test modules (and files of
+    /// `drop_guard()` kept in a named binding) — but a root kept only in struct-literal fields
+    /// assigned somewhere (`self.op = Some(Op { cancel: cancel.clone() })`) while a parent is
+    /// in scope is reported when nothing in the file cancels a field of that name
+    /// (`op.cancel.cancel()`), the parent aside: no owner stops it then; `main`, tests and test modules (and files of
     /// `tests/`, `benches/`, `tests.rs`), functions that return a context, contexts in scope
     /// named `_…`, contexts the function cancels itself (it owns them), and roots linked by
     /// hand (the function waits for the parent, then cancels the root: a separate shutdown
@@ -97,7 +101,9 @@ fn check_root(checker: &Checker, expr: &Expr) {
     // cancels it on its own schedule, parent or not: real code does that on purpose. Handed
     // to a constructor or a task with a parent in reach, it is detached from that parent.
     if let Some(parent) = parent_in_scope(checker, expr, returns) {
-        if !escape::flows_out(checker, SpanKey::of(expr), &ups, Owner::Storage) {
+        if !escape::flows_out(checker, SpanKey::of(expr), &ups, Owner::Storage)
+            || kept_where_nothing_cancels_it(checker, expr, &parent)
+        {
             report_in_scope(checker, &root, &parent);
         }
         return;
@@ -111,6 +117,25 @@ fn check_root(checker: &Checker, expr: &Expr) {
     {
         report_in_handler(checker, &root, &function.name(), &guard);
     }
+}
+
+/// A root kept only in struct-literal fields (`Operation { cancel: cancel.clone(), .. }`) that
+/// nothing in the file cancels, but through the parent itself: no owner stops it, and the
+/// parent's shutdown does not reach it.
+fn kept_where_nothing_cancels_it(checker: &Checker, root: &Expr, parent: &Parent) -> bool {
+    let Some(root_let) = fate::root_let(checker, root) else {
+        return false;
+    };
+    let kept = escape::kept_by_name(checker, root_let.block);
+    let Some(kept) = kept.get(&root_let.ident.to_string()) else {
+        return false;
+    };
+    if kept.fields.is_empty() || kept.elsewhere {
+        return false;
+    }
+    !escape::cancelled_fields(checker)
+        .iter()
+        .any(|(path, field)| kept.fields.contains(field) && path.as_deref() != Some(parent.name.as_str()))
 }
 
 /// A context the root could be derived from.

@@ -388,3 +388,180 @@ impl<'a> Visit<'a> for Uses<'_, 'a> {
         }
     }
 }
+
+/// Where a name's value is kept, from the code of one function: the struct-literal fields
+/// that take it (or a clone, or a reference), and whether anything else keeps it (a
+/// collection, an assignment to a field, a channel, a tuple).
+#[derive(Clone, Debug, Default)]
+pub struct Kept {
+    pub fields: Vec<String>,
+    pub elsewhere: bool,
+}
+
+/// [`Kept`] for every name of a function body, in one walk (cached per function: a function
+/// may make many roots).
+pub fn kept_by_name(
+    checker: &Checker,
+    block: &syn::Block,
+) -> std::rc::Rc<std::collections::HashMap<String, Kept>> {
+    let known = checker.per_file("kept by name, per function", || {
+        std::cell::RefCell::new(std::collections::HashMap::<
+            SpanKey,
+            std::rc::Rc<std::collections::HashMap<String, Kept>>,
+        >::new())
+    });
+    let mut known = known.borrow_mut();
+    known
+        .entry(SpanKey::of(block))
+        .or_insert_with(|| {
+            let mut finder = KeptFinder::default();
+            // What the function returns is its caller's.
+            if let Some(Stmt::Expr(tail, None)) = block.stmts.last() {
+                finder.kept_by_another(tail);
+            }
+            finder.visit_block(block);
+            std::rc::Rc::new(finder.kept)
+        })
+        .clone()
+}
+
+#[derive(Default)]
+struct KeptFinder {
+    kept: std::collections::HashMap<String, Kept>,
+}
+
+impl KeptFinder {
+    /// Marks every name `expr` holds as kept elsewhere: it goes into a collection, a channel
+    /// or back to the caller, whose owner may cancel it (a registry of operations).
+    fn kept_by_another(&mut self, expr: &Expr) {
+        let mut names = Vec::new();
+        crate::parse::idents_in(
+            &quote::ToTokens::to_token_stream(expr)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            &mut names,
+        );
+        for name in names {
+            self.kept.entry(name).or_default().elsewhere = true;
+        }
+    }
+
+    /// Marks the names an assignment keeps somewhere other than a struct-literal field (those
+    /// are recorded as fields when the literal itself is visited).
+    fn elsewhere(&mut self, expr: &Expr) {
+        struct Names<'k>(&'k mut std::collections::HashMap<String, Kept>);
+        impl<'ast> Visit<'ast> for Names<'_> {
+            fn visit_expr_struct(&mut self, literal: &'ast syn::ExprStruct) {
+                for field in &literal.fields {
+                    if plain_name(&field.expr).is_none() || matches!(field.member, syn::Member::Unnamed(_)) {
+                        self.visit_expr(&field.expr);
+                    }
+                }
+            }
+            fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+                if let Some(name) = path.path.get_ident() {
+                    self.0.entry(name.to_string()).or_default().elsewhere = true;
+                }
+            }
+            fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+                let mut names = Vec::new();
+                crate::parse::idents_in(&mac.tokens.clone().into_iter().collect::<Vec<_>>(), &mut names);
+                for name in names {
+                    self.0.entry(name).or_default().elsewhere = true;
+                }
+            }
+        }
+        Names(&mut self.kept).visit_expr(expr);
+    }
+}
+
+/// The name `x`, `x.clone()`, `&x` stand for.
+fn plain_name(expr: &Expr) -> Option<String> {
+    match unreferenced(expr) {
+        Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => {
+            plain_name(&call.receiver)
+        }
+        _ => None,
+    }
+}
+
+impl<'ast> Visit<'ast> for KeptFinder {
+    fn visit_expr_struct(&mut self, literal: &'ast syn::ExprStruct) {
+        for field in &literal.fields {
+            match (&field.member, plain_name(&field.expr)) {
+                (syn::Member::Named(member), Some(name)) => {
+                    self.kept.entry(name).or_default().fields.push(member.to_string());
+                }
+                _ => self.elsewhere(&field.expr),
+            }
+        }
+        syn::visit::visit_expr_struct(self, literal);
+    }
+
+    fn visit_expr_assign(&mut self, assign: &'ast syn::ExprAssign) {
+        if matches!(
+            unreferenced(&assign.left),
+            Expr::Field(_) | Expr::Index(_) | Expr::Unary(_)
+        ) {
+            self.elsewhere(&assign.right);
+        }
+        syn::visit::visit_expr_assign(self, assign);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if STORING_METHODS.contains(&method.as_str()) || SENDING_METHODS.contains(&method.as_str()) {
+            for arg in &call.args {
+                self.kept_by_another(arg);
+            }
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_return(&mut self, ret: &'ast syn::ExprReturn) {
+        if let Some(value) = &ret.expr {
+            self.kept_by_another(value);
+        }
+        syn::visit::visit_expr_return(self, ret);
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Every `x.f.cancel()` of the whole file, as the receiver's field path (`op.cancel`,
+/// `self.inner.cancel`) and the field (`cancel`); a receiver that is not a plain field path
+/// (`self.ops.lock().cancel`) is `None`.
+pub fn cancelled_fields(checker: &Checker) -> std::rc::Rc<Vec<(Option<String>, String)>> {
+    checker.per_file("cancelled fields", || {
+        struct Finder(Vec<(Option<String>, String)>);
+        impl<'ast> Visit<'ast> for Finder {
+            fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+                if call.method == "cancel"
+                    && let Expr::Field(field) = unreferenced(&call.receiver)
+                    && let syn::Member::Named(member) = &field.member
+                {
+                    self.0.push((field_path(&call.receiver), member.to_string()));
+                }
+                syn::visit::visit_expr_method_call(self, call);
+            }
+        }
+        let mut finder = Finder(Vec::new());
+        if let Some(file) = checker.full_file() {
+            finder.visit_file(file);
+        }
+        finder.0
+    })
+}
+
+/// `a.b.c` as written, for a path followed by named fields.
+fn field_path(expr: &Expr) -> Option<String> {
+    match unreferenced(expr) {
+        Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+        Expr::Field(field) => match &field.member {
+            syn::Member::Named(member) => Some(format!("{}.{member}", field_path(&field.base)?)),
+            syn::Member::Unnamed(_) => None,
+        },
+        _ => None,
+    }
+}
