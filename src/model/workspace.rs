@@ -312,29 +312,22 @@ impl WorkspaceIndex {
                 .type_by_path(&index.resolve_written(written, catalog).join("::"))
                 .is_some()
         };
+        // A struct's name keeps its methods' bodies. Its fields' names are not words: `cancel`,
+        // `inner`, `state` are in nearly every file, and a field is only reached through code
+        // that names a catalog method, type or function anyway. A function handing its closure
+        // a token is reached through the closure's parameter, which only a method can use.
+        let structs = self
+            .structs
+            .iter()
+            .map(|(path, fields)| (path, fields.iter().map(|(_, ty)| ty).collect::<Vec<_>>()));
+        let closures = self.closures.iter().map(|(path, args)| {
+            let params = args.iter().flat_map(|(_, params)| params).flatten();
+            (path, params.collect::<Vec<_>>())
+        });
         let mut holders: HashMap<String, HashSet<String>> = HashMap::new();
-        for (path, fields) in &self.structs {
+        for (path, types) in structs.chain(closures) {
             let mut held = Vec::new();
-            for (_, ty) in fields {
-                self.catalog_types_held(ty, catalog, 0, &mut held);
-            }
-            // The struct's name keeps its methods' bodies. Its fields' names are not words:
-            // `cancel`, `inner`, `state` are in nearly every file, and a field is only reached
-            // through code that names a catalog method, type or function anyway.
-            if let Some(name) = path.last()
-                && !held.is_empty()
-            {
-                holders
-                    .entry(name.clone())
-                    .or_default()
-                    .extend(method_names(&held, catalog));
-            }
-        }
-        // A function handing its closure a token is reached through the closure's parameter,
-        // which only a method of the token's type can use.
-        for (path, args) in &self.closures {
-            let mut held = Vec::new();
-            for ty in args.iter().flat_map(|(_, params)| params).flatten() {
+            for ty in types {
                 self.catalog_types_held(ty, catalog, 0, &mut held);
             }
             if let Some(name) = path.last()
