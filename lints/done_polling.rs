@@ -21,7 +21,10 @@ super::declare_rule! {
     ///   raced against cancellation, whatever else it awaits and however else it may end: an
     ///   idle or back-off sleep holds shutdown up until it ends. Sleeps are `tokio::time::sleep`
     ///   and `sleep_until`, an awaited `.sleep(d)`/`.sleep_until(t)` on any receiver (an
-    ///   injected clock), an awaited `interval.tick()`, and whatever the configuration declares;
+    ///   injected clock), an awaited `interval.tick()`, and whatever the configuration declares.
+    ///   The token may come from a workspace function returning `Option` of one, checked with
+    ///   `is_none_or(|t| t.is_cancelled())` or `is_some_and(…)`: the fix then takes it out of
+    ///   the `Option` in the raced future;
     /// - a loop whose condition, or only way out, is such a check and whose body waits only by
     ///   spinning or blocking sleeps: nothing at all, `thread::sleep`, `yield_now`, `spin_loop`;
     /// - a `select!` inside a loop with a `default` arm beside an arm on `done()`/`cancelled()`,
@@ -102,6 +105,44 @@ struct Poll<'a> {
     wait: Option<&'a Callable>,
     /// One that blocks instead (go-lib's `done()` channel).
     blocking_wait: Option<&'a Callable>,
+    /// Checked inside an `Option` method's closure: `shutdown_token().is_none_or(|t| …)`.
+    through: Option<Through<'a>>,
+}
+
+/// The `Option` a poll's target comes out of.
+#[derive(Clone, Copy)]
+struct Through<'a> {
+    /// What gives the `Option` (`shutdown_token()`).
+    option: &'a Expr,
+    /// `is_none_or`: no value counts as cancelled.
+    none_stops: bool,
+}
+
+impl<'a> Poll<'a> {
+    /// The future that completes on cancellation, as code: `token.cancelled()`, or for a token
+    /// out of an `Option`, an `async` block that takes it out first.
+    fn wait_future(&self, checker: &Checker<'a>, wait: &str) -> String {
+        let target = checker.text(self.target);
+        let Some(through) = self.through else {
+            return format!("{target}.{wait}()");
+        };
+        let option = checker.text(through.option);
+        if through.none_stops {
+            format!("async {{ if let Some({target}) = {option} {{ {target}.{wait}().await }} }}")
+        } else {
+            format!(
+                "async {{ match {option} {{ Some({target}) => {target}.{wait}().await, None => std::future::pending().await }} }}"
+            )
+        }
+    }
+
+    /// How messages name what to wait on: `` `token.cancelled()` ``.
+    fn wait_shown(&self, checker: &Checker<'a>, wait: &str) -> String {
+        match self.through {
+            Some(through) => format!("`{wait}()` of the token `{}` gives", checker.text(through.option)),
+            None => format!("`{}.{wait}()`", checker.text(self.target)),
+        }
+    }
 }
 
 impl Poll<'_> {
@@ -143,6 +184,31 @@ fn poll_in<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<Poll<'a>> {
         {
             poll_in(checker, &call.receiver)
         }
+        // `shutdown_token().is_none_or(|token| token.is_cancelled())`.
+        Expr::MethodCall(call) if call.method == "is_none_or" || call.method == "is_some_and" => {
+            let [Expr::Closure(closure)] = call.args.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let [syn::Pat::Ident(param)] = closure.inputs.iter().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            let body = match &*closure.body {
+                Expr::Block(block) => match block.block.stmts.as_slice() {
+                    [Stmt::Expr(body, None)] => body,
+                    _ => return None,
+                },
+                body => body,
+            };
+            let mut poll = as_poll(checker, body)?;
+            if !matches!(poll.target, Expr::Path(p) if p.path.is_ident(&param.ident)) {
+                return None;
+            }
+            poll.through = Some(Through {
+                option: &call.receiver,
+                none_stops: call.method == "is_none_or",
+            });
+            Some(poll)
+        }
         _ => None,
     }
 }
@@ -166,6 +232,7 @@ fn as_poll<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<Poll<'a>> {
             target: &call.receiver,
             wait: waits.iter().find(|m| !m.blocking).copied(),
             blocking_wait: waits.iter().find(|m| m.blocking).copied(),
+            through: None,
         });
     }
     // `token.cancelled().now_or_never()`, `ctx.done().try_recv()`.
@@ -180,6 +247,7 @@ fn as_poll<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<Poll<'a>> {
                 target: &inner.receiver,
                 wait: (!wait.blocking && !wait.consumes).then_some(wait),
                 blocking_wait: wait.blocking.then_some(wait),
+                through: None,
             });
         }
     }
@@ -274,16 +342,16 @@ fn check_loop(checker: &Checker, expr: &Expr) {
         return;
     };
     // A loop that spins or blocks while it waits for more than cancellation polls them all.
-    if !only_exit && busy != Busy::SleepAwait {
+    // One whose token comes out of an `Option` has no single token to block on instead.
+    if (!only_exit || poll.through.is_some()) && busy != Busy::SleepAwait {
         return;
     }
     let checks = format!("`{}`", poll.name());
-    let target = checker.text(poll.target);
     let wait = poll
         .wait
         .filter(|_| checker.in_async())
         .or(poll.blocking_wait)
-        .map(|w| format!("`{target}.{}()`", w.name));
+        .map(|w| poll.wait_shown(checker, &w.name));
     let message = match (busy, wait) {
         (Busy::SleepAwait, Some(wait)) => format!(
             "this loop polls {checks} and sleeps in between, so cancellation waits for the sleep to end; race the sleep against {wait}"
@@ -811,8 +879,8 @@ fn race_sleep(checker: &Checker, poll: &Poll, guards: &[&syn::ExprIf], iteration
         .wait
         .or(poll.blocking_wait)
         .map_or("cancelled", |w| w.name.as_str());
-    let target = checker.text(poll.target);
-    let title = format!("race the sleep against `{target}.{wait}()`");
+    let title = format!("race the sleep against {}", poll.wait_shown(checker, wait));
+    let cancelled = poll.wait_future(checker, wait);
     let sleep = iteration.sleeps[0];
     let exit = match guards.first() {
         None => "break".to_string(),
@@ -832,7 +900,7 @@ fn race_sleep(checker: &Checker, poll: &Poll, guards: &[&syn::ExprIf], iteration
             .find(|&(future, _)| future == start)
             .map_or(start, |(_, arm)| arm);
         let indent = checker.source.indent_at(arm_start);
-        let arm = format!("_ = {target}.{wait}() => {exit},{newline}{indent}");
+        let arm = format!("_ = {cancelled} => {exit},{newline}{indent}");
         return Fix::has_placeholders(title, vec![Edit::insert(arm_start, arm)]);
     };
     let tokio_sleep = match unreferenced(&awaited.base) {
@@ -854,7 +922,7 @@ fn race_sleep(checker: &Checker, poll: &Poll, guards: &[&syn::ExprIf], iteration
         .text(&awaited.base)
         .replace(&format!("\n{indent}"), &format!("\n{inner}"));
     let replacement = format!(
-        "tokio::select! {{{newline}{inner}_ = {target}.{wait}() => {exit},{newline}{inner}_ = {future} => {{}}{newline}{indent}}}"
+        "tokio::select! {{{newline}{inner}_ = {cancelled} => {exit},{newline}{inner}_ = {future} => {{}}{newline}{indent}}}"
     );
     let edits = vec![Edit::replace(span, replacement)];
     if poll.wait.is_some() && tokio_sleep && statement && iteration.sleeps.len() == 1 {

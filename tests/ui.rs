@@ -40,7 +40,13 @@ fn settings_for(fixture: &Fixture) -> Settings {
 }
 
 fn lint(fixture: &Fixture, text: String) -> engine::FileReport {
-    let settings = settings_for(fixture);
+    let mut settings = settings_for(fixture);
+    // As the command line does: the file's own declarations are indexed first.
+    let input = engine::Input {
+        path: fixture.path.clone(),
+        name: fixture.name(),
+    };
+    engine::index_workspace(&mut settings, &[input], &[]);
     let rules = settings.enabled_rules();
     let source = SourceFile::new(&fixture.path, fixture.name(), text);
     engine::lint_source(source, &settings, &rules)

@@ -656,6 +656,18 @@ impl<'c> Model<'c> {
             .collect()
     }
 
+    /// `T` when `expr` calls a workspace function returning `Option<T>` (`shutdown_token()`).
+    pub(crate) fn some_type(&self, expr: &Expr) -> Option<Ty> {
+        let (Some(workspace), Expr::Call(call)) = (self.workspace, expr) else {
+            return None;
+        };
+        let Expr::Path(func) = &*call.func else {
+            return None;
+        };
+        let path = self.workspace_function(func)?;
+        self.type_at_path(&workspace.function_returns_some(&path, self.catalog)?)
+    }
+
     /// The type a workspace function called as `func` returns.
     fn workspace_call_type(&self, func: &syn::ExprPath) -> Option<Ty> {
         let workspace = self.workspace?;

@@ -246,6 +246,18 @@ struct Frame {
     end: usize,
 }
 
+/// `Option` methods whose closure takes the value.
+const OPTION_CLOSURES: &[&str] = &[
+    "is_none_or",
+    "is_some_and",
+    "map",
+    "map_or",
+    "map_or_else",
+    "and_then",
+    "inspect",
+    "filter",
+];
+
 struct Builder<'c> {
     model: Model<'c>,
     frames: Vec<Frame>,
@@ -852,6 +864,18 @@ impl<'ast> Visit<'ast> for Builder<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `shutdown_token().is_none_or(|token| token.is_cancelled())`: the closure gets the
+        // `Option`'s value.
+        if OPTION_CLOSURES.contains(&call.method.to_string().as_str())
+            && let Some(ty) = self.model.some_type(&call.receiver)
+        {
+            for arg in &call.args {
+                if let Expr::Closure(closure) = arg {
+                    self.closure_params
+                        .insert(SpanKey::of(closure), vec![Some(ty.clone())]);
+                }
+            }
+        }
         syn::visit::visit_expr_method_call(self, call);
         // A method of a mutable binding may take `&mut self`.
         if let Some(root) = field_root(&call.receiver)

@@ -83,6 +83,8 @@ struct FileDecls {
     /// Free function path → for a parameter that takes a closure (`impl FnOnce(A)`, or `F`
     /// bound by `Fn(A)`), its position and the closure's parameter types.
     closures: Vec<(ItemPath, ClosureArgs)>,
+    /// Free function path → `T` of the `Option<T>` it returns (a getter of a global token).
+    optional: Vec<(ItemPath, Written)>,
     /// `impl` self type → method name → return type (`Self` already replaced).
     methods: Vec<(Written, String, Written)>,
     /// Types with an `impl Drop` whose body cancels something.
@@ -102,6 +104,7 @@ pub struct WorkspaceIndex {
     structs: HashMap<ItemPath, Fields>,
     functions: HashMap<Vec<String>, Written>,
     closures: HashMap<ItemPath, ClosureArgs>,
+    optional: HashMap<ItemPath, Written>,
     methods_raw: Vec<(Written, String, Written)>,
     /// Resolved self type → method name → return type.
     methods: HashMap<Vec<String>, HashMap<String, Written>>,
@@ -215,6 +218,7 @@ impl WorkspaceIndex {
         self.structs.extend(decls.structs);
         self.functions.extend(decls.functions);
         self.closures.extend(decls.closures);
+        self.optional.extend(decls.optional);
         self.methods_raw.extend(decls.methods);
         self.drops_raw.extend(decls.drops);
         self.private_fields.extend(decls.private_fields);
@@ -315,7 +319,8 @@ impl WorkspaceIndex {
         // A struct's name keeps its methods' bodies. Its fields' names are not words: `cancel`,
         // `inner`, `state` are in nearly every file, and a field is only reached through code
         // that names a catalog method, type or function anyway. A function handing its closure
-        // a token is reached through the closure's parameter, which only a method can use.
+        // a token, or returning an `Option` of one, is reached through a closure's parameter or
+        // an `Option` method, which only a method of the token can use.
         let structs = self
             .structs
             .iter()
@@ -324,8 +329,9 @@ impl WorkspaceIndex {
             let params = args.iter().flat_map(|(_, params)| params).flatten();
             (path, params.collect::<Vec<_>>())
         });
+        let optional = self.optional.iter().map(|(path, ty)| (path, vec![ty]));
         let mut holders: HashMap<String, HashSet<String>> = HashMap::new();
-        for (path, types) in structs.chain(closures) {
+        for (path, types) in structs.chain(closures).chain(optional) {
             let mut held = Vec::new();
             for ty in types {
                 self.catalog_types_held(ty, catalog, 0, &mut held);
@@ -512,6 +518,13 @@ impl WorkspaceIndex {
             .collect()
     }
 
+    /// `T` (canonical) when the workspace function at `path` returns `Option<T>`.
+    pub fn function_returns_some(&self, path: &[String], catalog: &Catalog) -> Option<Vec<String>> {
+        self.optional
+            .get(path)
+            .map(|ty| self.resolve_written(ty, catalog))
+    }
+
     /// The return type's path of method `name` of the workspace type at `owner` (canonical).
     pub fn method_returns(&self, owner: &[String], name: &str, catalog: &Catalog) -> Option<Vec<String>> {
         let returns = self.methods.get(owner)?.get(name)?;
@@ -662,6 +675,15 @@ fn scan_module(
                     decls.closures.push((name.clone(), closures));
                 }
                 if let syn::ReturnType::Type(_, ty) = &sig.output
+                    && let Some(path) = option_inner(ty).and_then(written_path)
+                {
+                    let written = Written {
+                        module: module.clone(),
+                        path,
+                    };
+                    decls.optional.push((name.clone(), written));
+                }
+                if let syn::ReturnType::Type(_, ty) = &sig.output
                     && let Some(path) = written_path(ty)
                 {
                     decls.functions.push((
@@ -747,6 +769,24 @@ fn closure_args(sig: &syn::Signature, module: &[String]) -> ClosureArgs {
         }
     }
     found
+}
+
+/// `T` in `Option<T>` (or `Option<&T>`).
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The names of the methods of catalog types, but `clone`: a clone alone uses no API, and

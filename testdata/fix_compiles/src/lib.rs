@@ -9,6 +9,7 @@ mod goish_context;
 mod halo_context;
 mod lost_cancel;
 mod opentelemetry_values;
+mod option_getter;
 mod rmcp_handler;
 mod rs_ctx_context;
 mod scuffle_and_tree;
