@@ -277,6 +277,16 @@ pub const MAX_NESTING: usize = 1000;
 
 /// Lints one file's text.
 pub fn lint_source(source: SourceFile, settings: &Settings, rules: &[&'static Rule]) -> FileReport {
+    // Debug builds only: lets tests make the analysis panic where the real engine does not, to
+    // prove that a panic stays with its file (the server's and the command line's isolation).
+    #[cfg(debug_assertions)]
+    if let Some(marker) = std::env::var_os("CTXLINT_DEBUG_PANIC_ON")
+        && let Some(marker) = marker.to_str()
+        && !marker.is_empty()
+        && source.text.contains(marker)
+    {
+        panic!("CTXLINT_DEBUG_PANIC_ON matched this file");
+    }
     // `per_path_ignores` turns rules off file by file.
     let rules: Vec<&'static Rule> = rules
         .iter()

@@ -609,3 +609,39 @@ fn the_server_ends_when_stdin_closes() {
     client.close_stdin();
     assert!(client.wait_exit().success());
 }
+
+/// A panic while linting one buffer (made on purpose: debug builds panic on a marker named by
+/// `CTXLINT_DEBUG_PANIC_ON`) becomes that buffer's `internal_error` diagnostic; the server goes
+/// on linting, answers requests and shuts down cleanly.
+#[test]
+fn a_panic_while_linting_a_buffer_leaves_the_server_running() {
+    let dir = project(&[("src/lib.rs", CLEAN)]);
+    let uri = file_uri(&dir.path().join("src/lib.rs"));
+    let mut client = Client::start_with_env(BINARY, dir.path(), &[("CTXLINT_DEBUG_PANIC_ON", "PANIC_HERE")]);
+    client.initialize(json!({}), Some(dir.path()));
+    client.open(&uri, &format!("{FINDING}// PANIC_HERE\n"));
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    let rules: Vec<String> = codes(&diagnostics).into_iter().map(|(_, code)| code).collect();
+    assert_eq!(rules, ["internal_error"], "{diagnostics:?}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CTXLINT_DEBUG_PANIC_ON"),
+        "{diagnostics:?}"
+    );
+
+    client.change(&uri, 2, json!([{ "text": FINDING }]));
+    let diagnostics = client.diagnostics(&uri, Some(2));
+    assert_eq!(codes(&diagnostics), [(2, "dropped_cancel_guard".to_string())]);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostics[0]["range"],
+            "context": { "diagnostics": diagnostics }
+        }),
+    );
+    assert!(!actions["result"].as_array().unwrap().is_empty(), "{actions}");
+    assert!(client.shut_down().success());
+}

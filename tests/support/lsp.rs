@@ -25,8 +25,14 @@ pub struct Client {
 impl Client {
     /// Starts `ctxlint server` in `dir`.
     pub fn start(binary: &str, dir: &Path) -> Client {
+        Client::start_with_env(binary, dir, &[])
+    }
+
+    /// Starts `ctxlint server` in `dir` with extra environment variables.
+    pub fn start_with_env(binary: &str, dir: &Path, env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(binary)
             .arg("server")
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
