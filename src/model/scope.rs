@@ -269,7 +269,8 @@ struct Builder<'c> {
     visible_from: usize,
     /// The extents of the enclosing function items.
     functions: Vec<SpanKey>,
-    /// Parameter types of closures passed to workspace functions, by the closure's span.
+    /// Parameter types of closures, by the closure's span: passed to a workspace function
+    /// that takes `Fn(T)`, or to an `Option` method on a workspace getter's result.
     closure_params: HashMap<SpanKey, Vec<Option<Ty>>>,
 }
 
