@@ -23,15 +23,17 @@ super::declare_rule! {
     ///
     /// Spared: roots that escape on purpose (returned, stored in a struct literal, a field, a
     /// collection or a constructor's result, sent on a channel, or tied to the scope by a
-    /// `drop_guard()` kept in a named binding) — but a root kept only in struct-literal fields
-    /// assigned somewhere (`self.op = Some(Op { cancel: cancel.clone() })`) while a parent is
-    /// in scope is reported when nothing in the file cancels a field of that name
-    /// (`op.cancel.cancel()`), the parent aside: no owner stops it then; `main`, tests and test modules (and files of
+    /// `drop_guard()` kept in a named binding), `main`, tests and test modules (and files of
     /// `tests/`, `benches/`, `tests.rs`), functions that return a context, contexts in scope
     /// named `_…`, contexts the function cancels itself (it owns them), and roots linked by
     /// hand (the function waits for the parent, then cancels the root: a separate shutdown
     /// phase). stop-token's `StopSource` is never flagged: nothing derives one from a token,
     /// and a named source already stops its tokens when dropped.
+    ///
+    /// Not spared: a root kept only in struct-literal fields assigned somewhere
+    /// (`self.op = Some(Op { cancel: cancel.clone() })`) while a parent is in scope, when
+    /// nothing in the file cancels a field of that name (`op.cancel.cancel()`; the parent's own
+    /// cancellation aside): no owner ever stops it.
     ///
     /// ## Why is this bad?
     /// A root is cancelled by nobody but its owner. Work started under it keeps running when
