@@ -368,7 +368,7 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// The identity of a node that lints can compare spans with (select arms have none).
+/// Whether [`node_key`] gives `node` an identity (without working out its span).
 fn has_key(node: &Node) -> bool {
     matches!(
         node,
@@ -376,6 +376,7 @@ fn has_key(node: &Node) -> bool {
     )
 }
 
+/// The identity of a node that lints can compare spans with (select arms have none).
 fn node_key(node: &Node) -> Option<SpanKey> {
     match node {
         Node::Block(block) => Some(SpanKey::of(*block)),

@@ -211,11 +211,6 @@ impl<'a> Outline<'a> {
         }
     }
 
-    /// Whether an identifier in `range` is one of `words`.
-    pub fn mentions(&self, range: Range<usize>, words: &[&str]) -> bool {
-        range.filter_map(|i| self.word(i)).any(|w| words.contains(&w))
-    }
-
     /// The identifiers in `range`.
     pub fn words(&self, range: Range<usize>) -> impl Iterator<Item = &'a str> + '_ {
         range.filter_map(|i| self.word(i))

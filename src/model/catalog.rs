@@ -327,8 +327,9 @@ pub struct Catalog {
     /// Names the workspace gives to catalog items or to what holds them (re-exports, fields,
     /// functions returning tokens): each alone can lead a file into the catalog.
     workspace_words: HashSet<String>,
-    /// Workspace structs holding a catalog type: a file naming one can reach the API, but
-    /// only through a catalog method, whose name it must then write too.
+    /// Workspace structs holding a catalog type, and functions handing one to a closure or
+    /// returning an `Option` of one, with the methods of what they hold: a file naming one can
+    /// reach the API, but only through such a method, whose name it must then write too.
     workspace_holders: HashMap<String, HashSet<String>>,
 }
 

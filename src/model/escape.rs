@@ -430,20 +430,20 @@ struct KeptFinder {
     kept: std::collections::HashMap<String, Kept>,
 }
 
+/// Marks every identifier in `tokens` as kept elsewhere.
+fn mark_elsewhere(kept: &mut std::collections::HashMap<String, Kept>, tokens: proc_macro2::TokenStream) {
+    let mut names = Vec::new();
+    crate::parse::idents_in(&tokens.into_iter().collect::<Vec<_>>(), &mut names);
+    for name in names {
+        kept.entry(name).or_default().elsewhere = true;
+    }
+}
+
 impl KeptFinder {
     /// Marks every name `expr` holds as kept elsewhere: it goes into a collection, a channel
     /// or back to the caller, whose owner may cancel it (a registry of operations).
     fn kept_by_another(&mut self, expr: &Expr) {
-        let mut names = Vec::new();
-        crate::parse::idents_in(
-            &quote::ToTokens::to_token_stream(expr)
-                .into_iter()
-                .collect::<Vec<_>>(),
-            &mut names,
-        );
-        for name in names {
-            self.kept.entry(name).or_default().elsewhere = true;
-        }
+        mark_elsewhere(&mut self.kept, quote::ToTokens::to_token_stream(expr));
     }
 
     /// Marks the names an assignment keeps somewhere other than a struct-literal field (those
@@ -464,11 +464,7 @@ impl KeptFinder {
                 }
             }
             fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-                let mut names = Vec::new();
-                crate::parse::idents_in(&mac.tokens.clone().into_iter().collect::<Vec<_>>(), &mut names);
-                for name in names {
-                    self.0.entry(name).or_default().elsewhere = true;
-                }
+                mark_elsewhere(self.0, mac.tokens.clone());
             }
         }
         Names(&mut self.kept).visit_expr(expr);
@@ -477,11 +473,8 @@ impl KeptFinder {
 
 /// The name `x`, `x.clone()`, `&x` stand for.
 fn plain_name(expr: &Expr) -> Option<String> {
-    match unreferenced(expr) {
+    match crate::model::uncloned(expr) {
         Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
-        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => {
-            plain_name(&call.receiver)
-        }
         _ => None,
     }
 }
