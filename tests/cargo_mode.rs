@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use cargo_metadata::{Message, MetadataCommand};
+use cargo_metadata::{Edition, Message, MetadataCommand, TargetKind};
 use support::cli::{command, copy_dir, stderr, stdout};
 
 fn cargo() -> String {
@@ -691,6 +691,15 @@ fn verbose_counts_take_the_singular_for_one() {
 #[test]
 fn directory_mode_json_names_the_enclosing_package() {
     let ws = workspace();
+    // A loose script beside the packages: in no package at all.
+    std::fs::create_dir(ws.path().join("scripts")).unwrap();
+    std::fs::write(
+        ws.path().join("scripts/clean-up.rs"),
+        "use tokio_util::sync::CancellationToken;\n\n\
+         fn main() {\n    let token = CancellationToken::new();\n    \
+         let _ = token.clone().drop_guard();\n}\n",
+    )
+    .unwrap();
     let ids = package_ids(ws.path());
     let output = command(env!("CARGO_BIN_EXE_ctxlint"), ws.path())
         .args(["--message-format", "json", "."])
@@ -707,6 +716,7 @@ fn directory_mode_json_names_the_enclosing_package() {
         .exec()
         .unwrap();
     let mut checked = 0;
+    let mut standalone = 0;
     for message in &messages {
         let Message::CompilerMessage(message) = message else {
             continue;
@@ -722,7 +732,15 @@ fn directory_mode_json_names_the_enclosing_package() {
             })
             .max_by_key(|p| p.manifest_path.as_str().len());
         let Some(package) = package else {
-            assert_eq!(message.package_id.repr, "ctxlint", "{file}");
+            // Outside any package: what cargo gives a single-file package (cargo script).
+            let path = ws.path().join(file);
+            let stem = path.file_stem().unwrap().to_str().unwrap();
+            let expected = format!("path+file://{}#{stem}@0.0.0", path.display());
+            assert_eq!(message.package_id.repr, expected, "{file}");
+            assert_eq!(message.target.src_path, path.to_str().unwrap(), "{file}");
+            assert_eq!(message.target.kind, [TargetKind::Bin], "{file}");
+            assert_eq!(message.target.edition, Edition::E2024, "{file}");
+            standalone += 1;
             continue;
         };
         assert_eq!(message.package_id.repr, id_of(&ids, &package.name), "{file}");
@@ -736,4 +754,13 @@ fn directory_mode_json_names_the_enclosing_package() {
         checked += 1;
     }
     assert!(checked >= 2, "{}", stdout(&output));
+    assert!(standalone >= 1, "{}", stdout(&output));
+    // The file is its own manifest, as for cargo.
+    for line in stdout(&output).lines() {
+        let message: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = message["package_id"].as_str().unwrap();
+        if id.ends_with("@0.0.0") {
+            assert_eq!(message["manifest_path"], message["target"]["src_path"], "{line}");
+        }
+    }
 }

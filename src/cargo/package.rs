@@ -153,6 +153,14 @@ impl Manifest {
     }
 }
 
+/// `path+file:///…` for a local path, percent-encoded as cargo writes it (`my%20crate`).
+pub fn path_source(path: &Path) -> String {
+    match url::Url::from_file_path(path) {
+        Ok(url) => format!("path+{url}"),
+        Err(()) => format!("path+file://{}", path.to_string_lossy()),
+    }
+}
+
 fn read_toml(path: &Path) -> Option<toml::Table> {
     std::fs::read_to_string(path).ok()?.parse().ok()
 }
@@ -170,7 +178,7 @@ fn workspace_package_field(dir: &Path, key: &str) -> Option<String> {
 /// cargo's package id of a path package: `path+file:///dir#version` when the directory is
 /// named like the package, `path+file:///dir#name@version` otherwise.
 fn package_id(dir: &Path, name: &str, version: &str) -> String {
-    let url = format!("path+file://{}", dir.to_string_lossy());
+    let url = path_source(dir);
     match dir.file_name().is_some_and(|last| last == name) {
         true => format!("{url}#{version}"),
         false => format!("{url}#{name}@{version}"),

@@ -31,27 +31,45 @@ pub struct Target {
 }
 
 impl Origin {
-    /// For files linted outside a cargo package.
+    /// For files linted outside a cargo package: what cargo gives a single-file package (a
+    /// cargo script, `cargo foo.rs`): the file is its own manifest and its only target, a
+    /// binary of the newest edition, versioned 0.0.0.
     pub fn standalone(source: &SourceFile) -> Origin {
         let src_path = std::path::absolute(&source.path).unwrap_or_else(|_| source.path.clone());
+        let stem = source.path.file_stem().unwrap_or_default().to_string_lossy();
+        let name = script_name(&stem);
+        let file = src_path.to_string_lossy().into_owned();
         Origin {
-            package_id: "ctxlint".to_string(),
-            manifest_path: None,
+            package_id: format!("{}#{name}@0.0.0", crate::cargo::package::path_source(&src_path)),
+            manifest_path: Some(file.clone()),
             target: Target {
-                kind: vec!["lib".into()],
-                crate_types: vec!["lib".into()],
-                name: source
-                    .path
-                    .file_stem()
-                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
-                src_path: src_path.to_string_lossy().into_owned(),
-                edition: "2021".into(),
-                doc: false,
+                kind: vec!["bin".into()],
+                crate_types: vec!["bin".into()],
+                name,
+                src_path: file,
+                edition: "2024".into(),
+                doc: true,
                 doctest: false,
-                test: false,
+                test: true,
             },
         }
     }
+}
+
+/// cargo's package name for a script file's stem: it starts at the first letter or `_`, and
+/// later characters a package name cannot hold become `_` (`-` when the stem has no `_`).
+fn script_name(stem: &str) -> String {
+    let placeholder = if stem.contains('_') { '_' } else { '-' };
+    let Some(start) = stem.find(|c: char| c.is_alphabetic() || c == '_') else {
+        return "package".to_string();
+    };
+    stem[start..]
+        .chars()
+        .map(|c| match c.is_alphanumeric() || c == '-' || c == '_' {
+            true => c,
+            false => placeholder,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -236,5 +254,25 @@ fn span(source: &SourceFile, span: Span, is_primary: bool, label: Option<String>
         suggested_replacement: None,
         suggestion_applicability: None,
         expansion: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_outside_any_package_is_named_as_a_cargo_script() {
+        let source = SourceFile::new("/ws/my scripts/9-lives.rs", "9-lives.rs", String::new());
+        let origin = Origin::standalone(&source);
+        // Percent-encoded, as cargo writes `path+file:` sources.
+        assert_eq!(
+            origin.package_id,
+            "path+file:///ws/my%20scripts/9-lives.rs#lives@0.0.0"
+        );
+        assert_eq!(origin.manifest_path.as_deref(), Some("/ws/my scripts/9-lives.rs"));
+        assert_eq!(script_name("tidy_up.v2"), "tidy_up_v2");
+        assert_eq!(script_name("clean-up"), "clean-up");
+        assert_eq!(script_name("42"), "package");
     }
 }
