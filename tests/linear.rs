@@ -10,7 +10,7 @@ use ctxlint::model::catalog::{Catalog, glob_match};
 use ctxlint::source::SourceFile;
 
 /// How much dearer than the flat input a shaped one may be.
-const MARGIN: f64 = 6.0;
+const MARGIN: f64 = 4.5;
 
 fn settings() -> Settings {
     Settings::new(Catalog::build(&Catalog::builtin_specs()).unwrap())
@@ -113,12 +113,13 @@ fn many_spawned_tokens_in_one_function_are_linear() {
 }
 
 /// `done_polling` asked, for each `select!`, how its enclosing loop can be left, walking the
-/// whole loop each time: a loop of `select!`s nested 150 deep cost 41 times a flat file (2.8
-/// now). Still not linear: at the deepest ctxlint reads (300) the ratio is about 5.5–6, as
-/// each level's macro body is parsed and measured again — the next thing to make linear.
+/// whole loop each time (41 times a flat file at 150 levels); then, at the deepest nesting
+/// ctxlint reads (300 levels), each level's macro body was copied whole by syn's parser with
+/// every level below it, and each use of the token looked through all its ancestors for a
+/// spawn (5.5–6.2 times; 1.7 now).
 #[test]
 fn nested_selects_in_a_loop_are_linear() {
-    let depth = 150;
+    let depth = 300;
     let level = "tokio::select! { _ = token.cancelled() => break, _ = sleep(d) => {\n";
     let body = format!(
         "    loop {{\n{}x();{}\n    }}\n",

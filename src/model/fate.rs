@@ -271,10 +271,12 @@ impl<'a> Walk<'_, 'a> {
 
     /// The mention below `ups[i]` observes the token: spawned work if a spawn is above it.
     fn observed(&mut self, i: usize) {
-        let declared = self.declared;
-        let spawn = self.ups[..i].iter().rposition(|up| {
-            matches!(up, Up::Expr(expr) if expr.extent().start > declared && is_spawn(self.checker, expr))
-        });
+        // The innermost spawn around the use; one made before the token was declared does not
+        // start with it, and nor do those around it (they start earlier still).
+        let spawn = self.ups[..i]
+            .iter()
+            .rposition(|up| matches!(up, Up::Expr(expr) if is_spawn(self.checker, expr)))
+            .filter(|&at| matches!(self.ups[at], Up::Expr(expr) if expr.extent().start > self.declared));
         if let Some(at) = spawn {
             self.spawned_at(at);
         }
@@ -397,7 +399,7 @@ pub fn is_spawn(checker: &Checker, expr: &Expr) -> bool {
     match expr {
         Expr::Call(call) => SPAWNS.contains(&path_name(&call.func).as_str()),
         Expr::MethodCall(call) => {
-            SPAWNS.contains(&call.method.to_string().as_str())
+            SPAWNS.iter().any(|spawn| call.method == spawn)
                 && !(matches!(&*call.receiver, Expr::Path(_))
                     && checker.model.binding_of(&call.receiver).is_some())
         }

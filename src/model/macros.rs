@@ -4,9 +4,12 @@
 //! `println!`-like, `vec!`, logging) are parsed best-effort, argument by argument. A body that
 //! does not parse is skipped silently: it is not a parse error of the file.
 
+use std::collections::HashMap;
+
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
 use syn::{Expr, Pat, Stmt, Token};
 
 /// The parsed body of a macro call.
@@ -167,24 +170,34 @@ pub fn macro_name(mac: &syn::Macro) -> String {
 
 /// Parses a macro body ctxlint understands; `None` for other macros and for bodies that do not
 /// parse.
+///
+/// The arguments of macros called inside the body are hidden while it parses and put back
+/// after: syn copies every token below a parsed stream into its buffer, so parsing each of
+/// `n` nested `select!`s with its callees' tokens would copy O(n²) tokens.
 pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
-    let name = macro_name(mac);
-    match name.as_str() {
+    let mut hidden = HashMap::new();
+    let tokens = hide_macro_arguments(&mac.tokens, &mut hidden);
+    let mut body = parse_tokens(&macro_name(mac), tokens)?;
+    if !hidden.is_empty() {
+        Restore(hidden).visit_body_mut(&mut body);
+    }
+    Some(body)
+}
+
+fn parse_tokens(name: &str, tokens: TokenStream) -> Option<MacroBody> {
+    match name {
         "select" | "select_biased" => {
             let biased = name == "select_biased";
-            let select = (|input: ParseStream| parse_select(input, biased)).parse2(mac.tokens.clone());
+            let select = (|input: ParseStream| parse_select(input, biased)).parse2(tokens);
             select.ok().map(MacroBody::Select)
         }
-        "join" | "try_join" => parse_join.parse2(mac.tokens.clone()).ok().map(MacroBody::Exprs),
-        "defer" => syn::Block::parse_within
-            .parse2(mac.tokens.clone())
-            .ok()
-            .map(MacroBody::Stmts),
-        _ if EXPRESSION_MACROS.contains(&name.as_str()) => {
-            let mut exprs = expression_arguments(mac.tokens.clone());
+        "join" | "try_join" => parse_join.parse2(tokens).ok().map(MacroBody::Exprs),
+        "defer" => syn::Block::parse_within.parse2(tokens).ok().map(MacroBody::Stmts),
+        _ if EXPRESSION_MACROS.contains(&name) => {
+            let mut exprs = expression_arguments(tokens);
             // `info!(user = name, …)` names a field: the value is the expression, and nothing
             // is assigned.
-            if LOGGING_MACROS.contains(&name.as_str()) {
+            if LOGGING_MACROS.contains(&name) {
                 exprs = exprs
                     .into_iter()
                     .map(|expr| match expr {
@@ -198,6 +211,127 @@ pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
             (!exprs.is_empty()).then_some(MacroBody::Exprs(exprs))
         }
         _ => None,
+    }
+}
+
+/// `tokens` with the argument group of every macro call in it (`name!(…)`, at any depth)
+/// replaced by an empty group of the same delimiter and span; the arguments go to `hidden`,
+/// by the group's start.
+fn hide_macro_arguments(tokens: &TokenStream, hidden: &mut HashMap<usize, TokenStream>) -> TokenStream {
+    let mut out: Vec<TokenTree> = Vec::new();
+    for tree in tokens.clone() {
+        let TokenTree::Group(group) = tree else {
+            out.push(tree);
+            continue;
+        };
+        let called = match out.as_slice() {
+            [.., TokenTree::Ident(name), TokenTree::Punct(bang)] => {
+                bang.as_char() == '!' && !is_keyword(&name.to_string())
+            }
+            _ => false,
+        };
+        let stream = match called {
+            true => {
+                hidden.insert(group.span().byte_range().start, group.stream());
+                TokenStream::new()
+            }
+            false => hide_macro_arguments(&group.stream(), hidden),
+        };
+        let mut replaced = proc_macro2::Group::new(group.delimiter(), stream);
+        replaced.set_span(group.span());
+        out.push(TokenTree::Group(replaced));
+    }
+    out.into_iter().collect()
+}
+
+/// Words before which `!` is an operator, not a macro call (`if !(…)`, `return !(…)`).
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "as" | "async"
+            | "await"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "yield"
+            | "become"
+            | "do"
+            | "gen"
+    )
+}
+
+/// Puts hidden macro arguments back into the macro calls of a parsed body.
+struct Restore(HashMap<usize, TokenStream>);
+
+impl Restore {
+    fn visit_body_mut(&mut self, body: &mut MacroBody) {
+        match body {
+            MacroBody::Select(select) => {
+                for arm in &mut select.arms {
+                    if let Some(pat) = &mut arm.pat {
+                        self.visit_pat_mut(pat);
+                    }
+                    self.visit_expr_mut(&mut arm.expr);
+                    if let Some(value) = &mut arm.value {
+                        self.visit_expr_mut(value);
+                    }
+                    if let Some(guard) = &mut arm.guard {
+                        self.visit_expr_mut(guard);
+                    }
+                    self.visit_expr_mut(&mut arm.body);
+                }
+                for fallback in &mut select.fallbacks {
+                    if let Some(timeout) = &mut fallback.timeout {
+                        self.visit_expr_mut(timeout);
+                    }
+                    self.visit_expr_mut(&mut fallback.body);
+                }
+            }
+            MacroBody::Exprs(exprs) => exprs.iter_mut().for_each(|e| self.visit_expr_mut(e)),
+            MacroBody::Stmts(stmts) => stmts.iter_mut().for_each(|s| self.visit_stmt_mut(s)),
+        }
+    }
+}
+
+impl VisitMut for Restore {
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let start = mac.delimiter.span().join().byte_range().start;
+        if let Some(tokens) = self.0.remove(&start) {
+            mac.tokens = tokens;
+        }
     }
 }
 
@@ -475,6 +609,29 @@ mod tests {
     fn body(src: &str) -> Option<MacroBody> {
         let mac: syn::Macro = syn::parse_str(src).unwrap();
         parse(&mac)
+    }
+
+    /// Arguments of macros called in a body are hidden while it parses: they come back whole,
+    /// and `!` after a keyword is no macro call.
+    #[test]
+    fn nested_macro_arguments_come_back() {
+        let Some(MacroBody::Select(select)) = body(
+            "tokio::select! { _ = t.cancelled() => { if !(a) { x() } tokio::select! { _ = s => vec![1, 2] } } }",
+        ) else {
+            panic!("not parsed")
+        };
+        let Expr::Block(block) = &select.arms[0].body else {
+            panic!("{:?}", select.arms[0].body)
+        };
+        let [Stmt::Expr(Expr::If(check), None), Stmt::Macro(inner)] = block.block.stmts.as_slice() else {
+            panic!("{:?}", block.block.stmts)
+        };
+        assert!(matches!(&*check.cond, Expr::Unary(u) if matches!(&*u.expr, Expr::Paren(_))));
+        assert_eq!(inner.mac.tokens.to_string(), "_ = s => vec ! [1 , 2]");
+        let Some(MacroBody::Select(inner)) = parse(&inner.mac) else {
+            panic!("inner not parsed")
+        };
+        assert!(matches!(&inner.arms[0].body, Expr::Macro(m) if m.mac.tokens.to_string() == "1 , 2"));
     }
 
     #[test]
