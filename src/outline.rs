@@ -203,6 +203,62 @@ impl<'a> Outline<'a> {
         Some(open + 1..last)
     }
 
+    /// The bytes between the braces of the item's closing brace group.
+    pub fn body_bytes(&self, item: &Item) -> Option<Range<usize>> {
+        let body = self.body(item)?;
+        Some(self.tokens[body.start - 1].end..self.tokens[body.end].start)
+    }
+
+    /// The inside of the last group in `range` (not inside another) that one of `openers`
+    /// opens.
+    pub fn last_group(&self, range: Range<usize>, openers: &[u8]) -> Option<Range<usize>> {
+        let mut found = None;
+        let mut i = range.start;
+        while i < range.end {
+            if self.close[i] != i {
+                if openers.iter().any(|&c| self.is_punct(i, c)) {
+                    found = Some(i + 1..self.close[i].min(range.end));
+                }
+                i = self.close[i];
+            }
+            i += 1;
+        }
+        found
+    }
+
+    /// `range` split at the punctuation `sep` outside groups.
+    pub fn split(&self, range: Range<usize>, sep: u8) -> Vec<Range<usize>> {
+        let mut pieces = Vec::new();
+        let mut start = range.start;
+        let mut i = range.start;
+        while i < range.end {
+            if self.is_punct(i, sep) {
+                pieces.push(start..i);
+                start = i + 1;
+            } else if self.close[i] != i {
+                i = self.close[i];
+            }
+            i += 1;
+        }
+        pieces.push(start..range.end.max(start));
+        pieces
+    }
+
+    /// The first punctuation `c` in `range` outside groups.
+    pub fn find_punct(&self, range: Range<usize>, c: u8) -> Option<usize> {
+        let mut i = range.start;
+        while i < range.end {
+            if self.is_punct(i, c) {
+                return Some(i);
+            }
+            if self.close[i] != i {
+                i = self.close[i];
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// The item's tokens before its body (all of them when it has none).
     pub fn before_body(&self, item: &Item) -> Range<usize> {
         match self.body(item) {

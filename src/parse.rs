@@ -2,13 +2,14 @@
 //! recovery.
 //!
 //! In a large file only a few functions touch a context API, and syn spends most of its time
-//! building trees for the rest. After lexing, [`parse`] replaces the body of each function
-//! that names none of the words through which a catalog item can enter it with empty braces
-//! (keeping the braces' span), before syn parses the file. The words are found from tokens
-//! alone: the catalog's identifying words, the local names `use`, `type` and `extern crate`
-//! items give them, and the names of struct fields whose types mention one (to a fixed
-//! point). Methods of an `impl` whose header names such a word, or a
-//! tuple struct holding such a field (`self.0` names no field), are kept whole.
+//! building trees for the rest. Before anything is tokenized, [`parse`] turns the inside of
+//! each function body that names none of the words through which a catalog item can enter it
+//! into spaces (every other token keeps its offset), so the tokenizer and syn skip it. The
+//! words are found by the lexer alone ([`crate::outline`]): the catalog's identifying words,
+//! the local names `use`, `type` and `extern crate` items give them, and the names of struct
+//! fields whose types mention one (to a fixed point). Methods of an `impl` whose header names
+//! such a word, or a tuple struct holding such a field (`self.0` names no field), are kept
+//! whole.
 //!
 //! A syntax error inside a left-out body is not reported: ctxlint reports errors in the code it
 //! reads, and `--no-prefilter` reads everything.
@@ -26,6 +27,7 @@ use std::str::FromStr;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use crate::model::catalog::Catalog;
+use crate::outline::{Item, Outline};
 
 /// A file as syn reads it, and the parts of it syn could not read.
 pub struct Parsed {
@@ -45,24 +47,80 @@ pub struct Unreadable {
 /// Parses `code`; with a catalog, bodies that cannot matter are left out first. Only code
 /// that does not lex (an unclosed delimiter, a stray quote) fails as a whole.
 pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<Parsed> {
+    let blanked = catalog.and_then(|catalog| without_unreachable_bodies(code, catalog));
+    let code = blanked.as_deref().unwrap_or(code);
     let tokens = TokenStream::from_str(code).map_err(|e| syn::Error::new(e.span(), e))?;
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let trees = match catalog {
-        Some(catalog) => {
-            let mut present = HashSet::new();
-            idents(&trees, &mut present);
-            let mut relevant = catalog.identifying_words(|root| present.contains(root));
-            let holders = collect_declarations(&trees, &mut relevant);
-            stub_items(trees, &relevant, &holders)
-        }
-        None => trees,
-    };
-    match syn::parse2::<syn::File>(trees.iter().cloned().collect()) {
+    match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => Ok(Parsed {
             file,
             unreadable: Vec::new(),
         }),
-        Err(_) => Ok(recover(&trees)),
+        Err(_) => Ok(recover(&tokens.into_iter().collect::<Vec<_>>())),
+    }
+}
+
+/// `code` with the inside of every function body that names none of the words through which
+/// a catalog item can enter it turned to spaces (line ends kept, so every token left keeps its
+/// byte offset and line); `None` when no body is left out. Found from the lexer alone: building
+/// token trees for the whole file costs more than parsing what is left.
+fn without_unreachable_bodies(code: &str, catalog: &Catalog) -> Option<String> {
+    let outline = Outline::new(code);
+    let present: HashSet<&str> = outline.words(outline.all()).collect();
+    let mut relevant = catalog.identifying_words(|root| present.contains(root));
+    let holders = declarations(&outline, &mut relevant);
+    let mut left_out = Vec::new();
+    unreachable_bodies(&outline, outline.all(), &relevant, &holders, &mut left_out);
+    if left_out.is_empty() {
+        return None;
+    }
+    let mut bytes = code.as_bytes().to_vec();
+    for range in left_out {
+        for byte in &mut bytes[range] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+    }
+    // Whole tokens were blanked, so no character was cut.
+    String::from_utf8(bytes).ok()
+}
+
+fn names_any(outline: &Outline, range: Range<usize>, words: &HashSet<String>) -> bool {
+    outline.words(range).any(|word| words.contains(word))
+}
+
+/// Pushes the bodies in `range` to leave out: those of functions that name no relevant word,
+/// in modules, impls and traits at any depth, except methods of an `impl` whose header names
+/// a relevant word or a holder (`self` reaches them).
+fn unreachable_bodies(
+    outline: &Outline,
+    range: Range<usize>,
+    relevant: &HashSet<String>,
+    holders: &HashSet<String>,
+    out: &mut Vec<Range<usize>>,
+) {
+    for item in outline.items(range) {
+        match outline.kind(&item) {
+            Some("fn") => {
+                if let Some(body) = outline.body_bytes(&item)
+                    && !names_any(outline, item.tokens.clone(), relevant)
+                {
+                    out.push(body);
+                }
+            }
+            Some(keyword @ ("mod" | "impl" | "trait")) => {
+                let Some(body) = outline.body(&item) else {
+                    continue;
+                };
+                let header = outline.before_body(&item);
+                let header_names_holder = keyword == "impl"
+                    && (names_any(outline, header.clone(), holders) || names_any(outline, header, relevant));
+                if !header_names_holder {
+                    unreachable_bodies(outline, body, relevant, holders, out);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -230,14 +288,6 @@ fn idents(trees: &[TokenTree], out: &mut impl Extend<String>) {
     }
 }
 
-fn mentions(trees: &[TokenTree], words: &HashSet<String>) -> bool {
-    trees.iter().any(|tree| match tree {
-        TokenTree::Ident(ident) => words.contains(&ident.to_string()),
-        TokenTree::Group(group) => mentions(&group.stream().into_iter().collect::<Vec<_>>(), words),
-        _ => false,
-    })
-}
-
 /// The item-level items of a token list, each as its tokens: everything up to a `;` or a
 /// brace group that ends the item (attributes stay with what follows them).
 fn items(trees: &[TokenTree]) -> Vec<&[TokenTree]> {
@@ -328,34 +378,33 @@ fn kind(item: &[TokenTree]) -> Option<String> {
 /// nothing more is added (an alias of an alias): with the local names `use`, `type` and `extern
 /// crate` items give to relevant names, and the names of struct fields whose types mention
 /// one. Returns the tuple structs holding such fields (`self.0` names no field).
-fn collect_declarations(trees: &[TokenTree], relevant: &mut HashSet<String>) -> HashSet<String> {
-    let mut aliases: Vec<Vec<TokenTree>> = Vec::new();
-    let mut structs: Vec<Vec<TokenTree>> = Vec::new();
-    walk_items(trees, &mut |item| match kind(item).as_deref() {
-        Some("use" | "type" | "extern crate") => aliases.push(item.to_vec()),
-        Some("struct") => structs.push(item.to_vec()),
+fn declarations(outline: &Outline, relevant: &mut HashSet<String>) -> HashSet<String> {
+    let mut aliases = Vec::new();
+    let mut structs = Vec::new();
+    each_item(outline, outline.all(), &mut |item| match outline.kind(item) {
+        Some("use" | "type" | "extern crate") => aliases.push(item.clone()),
+        Some("struct") => structs.push((outline.name(item, "struct"), struct_fields(outline, item))),
         _ => {}
     });
     let mut holders = HashSet::new();
     loop {
         let before = relevant.len() + holders.len();
         for item in &aliases {
-            let names = alias_names(item, relevant);
+            let names = alias_names(outline, item, relevant);
             relevant.extend(names);
         }
-        for item in &structs {
-            let fields = struct_fields(item);
+        for (name, fields) in &structs {
             // A named field is reached by its name; a positional one (`self.0`) is not.
             if fields
                 .iter()
-                .any(|(name, ty)| name.is_none() && mentions(ty, relevant))
+                .any(|(field, ty)| field.is_none() && names_any(outline, ty.clone(), relevant))
             {
-                holders.extend(struct_name(item));
+                holders.extend(name.map(str::to_string));
             }
             let names: Vec<String> = fields
-                .into_iter()
-                .filter(|(_, ty)| mentions(ty, relevant))
-                .filter_map(|(name, _)| name)
+                .iter()
+                .filter(|(_, ty)| names_any(outline, ty.clone(), relevant))
+                .filter_map(|(field, _)| field.map(str::to_string))
                 .collect();
             relevant.extend(names);
         }
@@ -365,20 +414,32 @@ fn collect_declarations(trees: &[TokenTree], relevant: &mut HashSet<String>) -> 
     }
 }
 
+/// Calls `visit` on every item in `range`, inside `mod`, `impl` and `trait` bodies too.
+fn each_item(outline: &Outline, range: Range<usize>, visit: &mut dyn FnMut(&Item)) {
+    for item in outline.items(range) {
+        visit(&item);
+        if matches!(outline.kind(&item), Some("mod" | "impl" | "trait"))
+            && let Some(body) = outline.body(&item)
+        {
+            each_item(outline, body, visit);
+        }
+    }
+}
+
 /// The local names a `use`, `type` or `extern crate` item gives to relevant names:
 /// `use tokio_util::sync::CancellationToken as Tok;` gives `Tok`; `type T = Guarded<Tok>;`
 /// gives `T`.
-fn alias_names(item: &[TokenTree], relevant: &HashSet<String>) -> Vec<String> {
-    if !mentions(item, relevant) {
+fn alias_names(outline: &Outline, item: &Item, relevant: &HashSet<String>) -> Vec<String> {
+    if !names_any(outline, item.tokens.clone(), relevant) {
         return Vec::new();
     }
-    let tokens: TokenStream = item.iter().cloned().collect();
-    if let Ok(item) = syn::parse2::<syn::ItemUse>(tokens.clone()) {
+    let text = outline.text_of(item.tokens.clone());
+    if let Ok(item) = syn::parse_str::<syn::ItemUse>(text) {
         let mut names = Vec::new();
         use_names(&item.tree, relevant, &mut names);
         return names;
     }
-    match syn::parse2::<syn::Item>(tokens) {
+    match syn::parse_str::<syn::Item>(text) {
         Ok(syn::Item::Type(alias)) => vec![alias.ident.to_string()],
         Ok(syn::Item::ExternCrate(krate)) => krate
             .rename
@@ -386,11 +447,7 @@ fn alias_names(item: &[TokenTree], relevant: &HashSet<String>) -> Vec<String> {
             .into_iter()
             .collect(),
         // Something the parse will report: keep every name, to be safe.
-        _ => {
-            let mut names = Vec::new();
-            idents(item, &mut names);
-            names
-        }
+        _ => outline.words(item.tokens.clone()).map(str::to_string).collect(),
     }
 }
 
@@ -405,117 +462,28 @@ fn use_names(tree: &syn::UseTree, relevant: &HashSet<String>, out: &mut Vec<Stri
     }
 }
 
-/// The name of a struct item.
-fn struct_name(item: &[TokenTree]) -> Option<String> {
-    let at = item.iter().position(|t| ident_is(t, "struct"))?;
-    match item.get(at + 1)? {
-        TokenTree::Ident(name) => Some(name.to_string()),
-        _ => None,
-    }
-}
-
 /// A struct's fields: the name (none for a tuple field) and the type's tokens.
-fn struct_fields(item: &[TokenTree]) -> Vec<(Option<String>, Vec<TokenTree>)> {
-    let Some(body) = item.iter().rev().find_map(|t| match t {
-        TokenTree::Group(g) if matches!(g.delimiter(), Delimiter::Brace | Delimiter::Parenthesis) => Some(g),
-        _ => None,
-    }) else {
+fn struct_fields<'a>(outline: &Outline<'a>, item: &Item) -> Vec<(Option<&'a str>, Range<usize>)> {
+    let Some(body) = outline.last_group(item.tokens.clone(), b"{(") else {
         return Vec::new();
     };
-    let named = body.delimiter() == Delimiter::Brace;
-    let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+    let named = outline.text_of(body.start - 1..body.start) == "{";
     // Fields are separated by top-level commas (generic arguments are puncts, so a comma
     // inside `<…>` splits too: the pieces still hold the type's words).
-    tokens
-        .split(|t| is_punct(t, ','))
+    outline
+        .split(body, b',')
+        .into_iter()
         .filter(|field| !field.is_empty())
-        .map(|field| {
-            let colon = if named {
-                field.iter().position(|t| is_punct(t, ':'))
-            } else {
-                None
-            };
-            match colon {
-                Some(at) => {
-                    let name = field[..at].iter().rev().find_map(|t| match t {
-                        TokenTree::Ident(ident) => Some(ident.to_string()),
-                        _ => None,
-                    });
-                    (name, field[at + 1..].to_vec())
+        .map(
+            |field| match named.then(|| outline.find_punct(field.clone(), b':')).flatten() {
+                Some(colon) => {
+                    let name = (field.start..colon).rev().find_map(|i| outline.word(i));
+                    (name, colon + 1..field.end)
                 }
-                None => (None, field.to_vec()),
-            }
-        })
+                None => (None, field),
+            },
+        )
         .collect()
-}
-
-/// Calls `visit` on every item, inside `mod`, `impl` and `trait` bodies too.
-fn walk_items(trees: &[TokenTree], visit: &mut dyn FnMut(&[TokenTree])) {
-    for item in items(trees) {
-        visit(item);
-        if matches!(kind(item).as_deref(), Some("mod" | "impl" | "trait"))
-            && let Some(body) = item.last().and_then(brace)
-        {
-            walk_items(&body.stream().into_iter().collect::<Vec<_>>(), visit);
-        }
-    }
-}
-
-/// Replaces the bodies of functions that name no relevant word with empty braces.
-fn stub_items(
-    trees: Vec<TokenTree>,
-    relevant: &HashSet<String>,
-    holders: &HashSet<String>,
-) -> Vec<TokenTree> {
-    let ranges: Vec<(usize, usize)> = {
-        let mut ranges = Vec::new();
-        let mut offset = 0;
-        for item in items(&trees) {
-            ranges.push((offset, offset + item.len()));
-            offset += item.len();
-        }
-        ranges
-    };
-    let mut out = trees;
-    for (start, end) in ranges {
-        let item = &out[start..end];
-        match kind(item).as_deref() {
-            Some("fn") => {
-                if let Some(last) = item.last()
-                    && brace(last).is_some()
-                    && !mentions(item, relevant)
-                {
-                    out[end - 1] = empty_like(last);
-                }
-            }
-            Some(keyword @ ("mod" | "impl" | "trait")) => {
-                let Some(body) = item.last().and_then(brace) else {
-                    continue;
-                };
-                // Methods of a type holding catalog values are kept: `self` reaches them.
-                let header = &item[..item.len() - 1];
-                let header_names_holder =
-                    keyword == "impl" && (mentions(header, holders) || mentions(header, relevant));
-                let inner: Vec<TokenTree> = body.stream().into_iter().collect();
-                let inner = if header_names_holder {
-                    inner
-                } else {
-                    stub_items(inner, relevant, holders)
-                };
-                let mut group = Group::new(Delimiter::Brace, inner.into_iter().collect());
-                group.set_span(body.span());
-                out[end - 1] = TokenTree::Group(group);
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn empty_like(body: &TokenTree) -> TokenTree {
-    let mut group = Group::new(Delimiter::Brace, TokenStream::new());
-    group.set_span(body.span());
-    TokenTree::Group(group)
 }
 
 #[cfg(test)]
@@ -628,6 +596,24 @@ mod tests {
         let ratio = cost(&large).as_secs_f64() / cost(&small).as_secs_f64().max(1e-9);
         // Linear: about 8; quadratic would be about 64.
         assert!(ratio < 24.0, "8x the items cost {ratio:.1}x");
+    }
+
+    /// A left-out body is blanked in the text: what follows keeps its offsets, whatever the
+    /// body held (multi-byte characters, braces in literals and comments, a syntax error).
+    #[test]
+    fn blanked_bodies_keep_later_offsets() {
+        let code = "fn a() { let s = \"héllo } ✓\"; let c = '{'; /* } */ let = ; }\nfn b(t: tokio_util::sync::CancellationToken) { t.cancel(); }";
+        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
+        let [syn::Item::Fn(a), syn::Item::Fn(b)] = file.items.as_slice() else {
+            panic!("{} items", file.items.len())
+        };
+        assert!(a.block.stmts.is_empty());
+        let syn::Stmt::Expr(call, _) = &b.block.stmts[0] else {
+            panic!()
+        };
+        use syn::spanned::Spanned;
+        assert_eq!(&code[call.span().byte_range()], "t.cancel()");
+        assert_eq!(call.span().start().line, 2);
     }
 
     #[test]
