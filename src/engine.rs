@@ -10,7 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use crate::words::Words;
 use rayon::prelude::*;
 
 use crate::checker;
@@ -193,7 +193,7 @@ impl Report {
 
 /// Decides from a file's bytes whether it can use any catalog API.
 pub struct Prefilter {
-    words: AhoCorasick,
+    words: Words,
     /// Groups of word indices; a file passes if it holds every word of one group.
     groups: Vec<Vec<usize>>,
     /// For each word, the groups it belongs to.
@@ -226,10 +226,7 @@ impl Prefilter {
                 groups_of_word[w].push(g);
             }
         }
-        let words = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&words)
-            .expect("needles build");
+        let words = Words::new(&words).expect("needles build");
         Prefilter {
             words,
             groups,
@@ -240,28 +237,15 @@ impl Prefilter {
     /// Whether `text` contains every word of some group, each as a whole identifier.
     pub fn may_match(&self, text: &[u8]) -> bool {
         let mut seen = vec![false; self.groups_of_word.len()];
-        for found in self.words.find_overlapping_iter(text) {
-            let word = found.pattern().as_usize();
+        self.words.any(text, |word| {
             if seen[word] {
-                continue;
-            }
-            let before = found.start().checked_sub(1).map(|i| text[i]);
-            let after = text.get(found.end()).copied();
-            if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
-                continue;
+                return false;
             }
             seen[word] = true;
             let complete = |&g: &usize| self.groups[g].iter().all(|&w| seen[w]);
-            if self.groups_of_word[word].iter().any(complete) {
-                return true;
-            }
-        }
-        false
+            self.groups_of_word[word].iter().any(complete)
+        })
     }
-}
-
-fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
 /// What happened to one file.

@@ -27,6 +27,7 @@ pub mod read;
 pub mod server;
 pub mod source;
 pub mod suppress;
+pub mod words;
 
 #[path = "../lints/mod.rs"]
 pub mod lints;

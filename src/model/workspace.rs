@@ -21,13 +21,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use aho_corasick::AhoCorasick;
 use proc_macro2::{TokenStream, TokenTree};
 use rayon::prelude::*;
 
 use super::catalog::{Catalog, TypeId};
 use super::summaries::{self, ParamUse};
 use crate::outline::{Item, Outline};
+use crate::words::Words;
 
 /// Where a file sits: its crate's name (as other crates write it) and its module path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,6 +128,8 @@ pub struct WorkspaceIndex {
     pub holders: HashMap<String, HashSet<String>>,
     /// Files scanned, for the README's figures and tests.
     pub files_scanned: usize,
+    /// Files scanned in each round of the build (for `--stats`).
+    pub rounds: Vec<usize>,
 }
 
 const MAX_DEPTH: usize = 16;
@@ -148,8 +150,10 @@ impl WorkspaceIndex {
         let token_types = catalog.type_names();
         let mut seeds: HashSet<String> = catalog.type_crate_names();
         seeds.extend(index.renames.keys().cloned());
+        let mut searched: HashSet<String> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
-            let Ok(matcher) = AhoCorasick::new(seeds.iter()) else {
+            let words: Vec<&String> = seeds.iter().collect();
+            let Some(matcher) = Words::new(&words) else {
                 break;
             };
             let found: Vec<(usize, FileDecls)> = files
@@ -158,32 +162,41 @@ impl WorkspaceIndex {
                 .filter(|(i, _)| !scanned[*i])
                 .filter_map(|(i, path)| {
                     let text = read_source(path)?;
-                    if !mentions_word(&matcher, text.as_bytes()) {
+                    if !matcher.any(text.as_bytes(), |_| true) {
                         return None;
                     }
-                    Some((i, scan(&text, &index.origins[path], &token_types)))
+                    let code = &text[crate::source::code_start(&text)..];
+                    let outline = Outline::new(code);
+                    // A word in a comment or a string (a licence header naming the project)
+                    // declares nothing; a later round may still find the file.
+                    if !outline.words(outline.all()).any(|word| seeds.contains(word)) {
+                        return None;
+                    }
+                    Some((i, scan(&outline, &index.origins[path], &token_types)))
                 })
                 .collect();
             if found.is_empty() {
                 break;
             }
+            index.rounds.push(found.len());
             for (i, decls) in found {
                 scanned[i] = true;
                 index.files_scanned += 1;
                 index.add(decls);
             }
             index.resolve(catalog);
-            let new: HashSet<String> = index
+            searched.extend(seeds.drain());
+            // Files already searched for a word were found then, or do not name it.
+            seeds = index
                 .words
                 .iter()
                 .chain(index.holders.keys())
-                .filter(|word| !seeds.contains(*word))
+                .filter(|word| !searched.contains(*word))
                 .cloned()
                 .collect();
-            if new.is_empty() {
+            if seeds.is_empty() {
                 break;
             }
-            seeds = new;
         }
         index
     }
@@ -555,18 +568,6 @@ impl WorkspaceIndex {
     }
 }
 
-fn mentions_word(matcher: &AhoCorasick, text: &[u8]) -> bool {
-    matcher.find_overlapping_iter(text).any(|found| {
-        let before = found.start().checked_sub(1).map(|i| text[i]);
-        let after = text.get(found.end()).copied();
-        !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
-    })
-}
-
-fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
-}
-
 /// A file's text, if it is a readable UTF-8 regular file of sane size (the checks the lint
 /// phase makes: no FIFO, device or `/proc` file is ever opened).
 fn read_source(path: &Path) -> Option<String> {
@@ -576,11 +577,9 @@ fn read_source(path: &Path) -> Option<String> {
 
 /// What a file declares, from its items' headers (see [`Outline`]: only the pieces needed are
 /// parsed, and only the bodies of functions taking a token are tokenized).
-fn scan(text: &str, origin: &Origin, token_types: &HashSet<String>) -> FileDecls {
+fn scan(outline: &Outline, origin: &Origin, token_types: &HashSet<String>) -> FileDecls {
     let mut decls = FileDecls::default();
-    let code = &text[crate::source::code_start(text)..];
-    let outline = Outline::new(code);
-    scan_module(&outline, outline.all(), origin.path(), token_types, &mut decls);
+    scan_module(outline, outline.all(), origin.path(), token_types, &mut decls);
     decls
 }
 
@@ -1112,7 +1111,7 @@ mod tests {
         let mut index = WorkspaceIndex::default();
         let token_types = catalog.type_names();
         for (krate, module, text) in files {
-            index.add(scan(text, &origin(krate, module), &token_types));
+            index.add(scan(&Outline::new(text), &origin(krate, module), &token_types));
         }
         index.resolve(catalog);
         index
