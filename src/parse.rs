@@ -49,13 +49,14 @@ pub struct Unreadable {
 pub fn parse(code: &str, catalog: Option<&Catalog>) -> syn::Result<Parsed> {
     let blanked = catalog.and_then(|catalog| without_unreachable_bodies(code, catalog));
     let code = blanked.as_deref().unwrap_or(code);
-    let tokens = TokenStream::from_str(code).map_err(|e| syn::Error::new(e.span(), e))?;
-    match syn::parse2::<syn::File>(tokens.clone()) {
+    let tokenize = || TokenStream::from_str(code).map_err(|e| syn::Error::new(e.span(), e));
+    // The stream goes to syn unshared: a shared one is copied when iterated.
+    match syn::parse2::<syn::File>(tokenize()?) {
         Ok(file) => Ok(Parsed {
             file,
             unreadable: Vec::new(),
         }),
-        Err(_) => Ok(recover(&tokens.into_iter().collect::<Vec<_>>())),
+        Err(_) => Ok(recover(&tokenize()?.into_iter().collect::<Vec<_>>())),
     }
 }
 

@@ -126,6 +126,9 @@ pub struct WorkspaceIndex {
     /// a closure, with the names of the methods of the types held: code reaches the API
     /// through them, but only by calling one.
     pub holders: HashMap<String, HashSet<String>>,
+    /// The crates declaring each word or holder: only files that can see one of them need
+    /// scanning for it.
+    word_crates: HashMap<String, HashSet<String>>,
     /// Files scanned, for the README's figures and tests.
     pub files_scanned: usize,
     /// Files scanned in each round of the build (for `--stats`).
@@ -145,6 +148,7 @@ impl WorkspaceIndex {
             let origin = packages.origin_of(file, files);
             index.origins.insert(file.clone(), origin);
         }
+        let visible = packages.visible_crates();
         index.renames = packages.renames;
         let mut scanned = vec![false; files.len()];
         let token_types = catalog.type_names();
@@ -152,27 +156,37 @@ impl WorkspaceIndex {
         seeds.extend(index.renames.keys().cloned());
         let mut searched: HashSet<String> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
-            let words: Vec<&String> = seeds.iter().collect();
+            let words: Vec<&str> = seeds.iter().map(String::as_str).collect();
             let Some(matcher) = Words::new(&words) else {
                 break;
+            };
+            // A file is scanned for the words its crate can see: those of external crates, and
+            // those declared in itself or in a crate it depends on. A word that is also a
+            // catalog item's name is searched everywhere: a crate's own item of that name
+            // (its own `CancellationToken`) must be known to the index, or it reads as the
+            // catalog's.
+            let seen_in = |word: &str, origin: &Origin| {
+                catalog.has_last_segment(word) || index.visible_in(word, &origin.krate, &visible)
             };
             let found: Vec<(usize, FileDecls)> = files
                 .par_iter()
                 .enumerate()
                 .filter(|(i, _)| !scanned[*i])
                 .filter_map(|(i, path)| {
+                    let origin = &index.origins[path];
                     let text = read_source(path)?;
-                    if !matcher.any(text.as_bytes(), |_| true) {
+                    if !matcher.any(text.as_bytes(), |w| seen_in(words[w], origin)) {
                         return None;
                     }
                     let code = &text[crate::source::code_start(&text)..];
                     let outline = Outline::new(code);
                     // A word in a comment or a string (a licence header naming the project)
                     // declares nothing; a later round may still find the file.
-                    if !outline.words(outline.all()).any(|word| seeds.contains(word)) {
+                    let named = |word: &str| seeds.contains(word) && seen_in(word, origin);
+                    if !outline.words(outline.all()).any(named) {
                         return None;
                     }
-                    Some((i, scan(&outline, &index.origins[path], &token_types)))
+                    Some((i, scan(&outline, origin, &token_types)))
                 })
                 .collect();
             if found.is_empty() {
@@ -199,6 +213,16 @@ impl WorkspaceIndex {
             }
         }
         index
+    }
+
+    /// Whether code of `krate` can name `word` as the workspace declares it: a word declared in
+    /// no workspace crate (a catalog crate's name) is visible everywhere, as is every word in
+    /// a file of no known package.
+    fn visible_in(&self, word: &str, krate: &str, visible: &HashMap<String, HashSet<String>>) -> bool {
+        match (self.word_crates.get(word), visible.get(krate)) {
+            (Some(declared), Some(seen)) => declared.iter().any(|c| seen.contains(c)),
+            _ => true,
+        }
     }
 
     /// The crate and module of a file of the run.
@@ -317,11 +341,22 @@ impl WorkspaceIndex {
 
         // Only aliases of catalog items are words: one of a module or crate (`pub use
         // tokio::time;`) still leads to an item whose own name the file must write.
-        let mut words: HashSet<String> = aliases
-            .iter()
-            .filter(|(_, to)| catalog.type_by_path(to).is_some() || catalog.function(to).is_some())
-            .filter_map(|(from, _)| from.rsplit("::").next().map(str::to_string))
-            .collect();
+        let mut word_crates: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut declare = |word: &str, path: &str| {
+            let krate = path.split("::").next().unwrap_or_default();
+            word_crates
+                .entry(word.to_string())
+                .or_default()
+                .insert(krate.to_string());
+        };
+        let mut words: HashSet<String> = HashSet::new();
+        for (from, to) in &aliases {
+            if catalog.type_by_path(to).is_some() || catalog.function(to).is_some() {
+                let word = from.rsplit("::").next().unwrap_or_default();
+                declare(word, from);
+                words.insert(word.to_string());
+            }
+        }
         // A function's name is a word when it returns a catalog type itself: one returning a
         // struct that holds one (`fn new() -> Self`) is reached through the struct's name.
         let returns_api = |index: &WorkspaceIndex, written: &Written| {
@@ -352,6 +387,7 @@ impl WorkspaceIndex {
             if let Some(name) = path.last()
                 && !held.is_empty()
             {
+                declare(name, &path[0]);
                 holders
                     .entry(name.clone())
                     .or_default()
@@ -359,17 +395,22 @@ impl WorkspaceIndex {
             }
         }
         for (path, returns) in &self.functions {
-            if returns_api(self, returns) {
-                words.extend(path.last().cloned());
+            if let Some(name) = path.last()
+                && returns_api(self, returns)
+            {
+                declare(name, &path[0]);
+                words.insert(name.clone());
             }
         }
-        for methods in self.methods.values() {
+        for (owner, methods) in &self.methods {
             for (name, returns) in methods {
                 if returns_api(self, returns) {
+                    declare(name, owner.first().map_or("", String::as_str));
                     words.insert(name.clone());
                 }
             }
         }
+        self.word_crates = word_crates;
         self.aliases = aliases;
         self.words = words;
         self.holders = holders;
@@ -963,6 +1004,11 @@ struct Packages {
     /// Package directory → crate name (None: not a package).
     manifests: HashMap<PathBuf, Option<String>>,
     renames: HashMap<String, String>,
+    /// Crate → the crates its manifest names in any dependency table, by the name code
+    /// writes and by package name.
+    dependencies: HashMap<String, HashSet<String>>,
+    /// Package name → crate name, where a `[lib] name` makes them differ.
+    lib_names: HashMap<String, String>,
 }
 
 impl Packages {
@@ -1000,11 +1046,39 @@ impl Packages {
                     .get("lib")
                     .and_then(|lib| lib.get("name"))
                     .and_then(|name| name.as_str());
-                let name = lib_name.or_else(|| package.get("name")?.as_str())?;
-                Some(name.replace('-', "_"))
+                let package_name = package.get("name")?.as_str()?.replace('-', "_");
+                let name = lib_name.map_or(package_name.clone(), |lib| lib.replace('-', "_"));
+                if name != package_name {
+                    self.lib_names.insert(package_name, name.clone());
+                }
+                self.dependencies
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(dependency_names(&manifest));
+                Some(name)
             });
         self.manifests.insert(dir.to_path_buf(), krate.clone());
         krate
+    }
+
+    /// For each crate, itself and every crate it depends on, directly or not.
+    fn visible_crates(&self) -> HashMap<String, HashSet<String>> {
+        self.dependencies
+            .keys()
+            .map(|krate| {
+                let mut seen: HashSet<String> = HashSet::from([krate.clone()]);
+                let mut todo = vec![krate];
+                while let Some(next) = todo.pop() {
+                    for dependency in self.dependencies.get(next).into_iter().flatten() {
+                        let dependency = self.lib_names.get(dependency).unwrap_or(dependency);
+                        if seen.insert(dependency.clone()) {
+                            todo.push(dependency);
+                        }
+                    }
+                }
+                (krate.clone(), seen)
+            })
+            .collect()
     }
 
     /// `common = { package = "x-common", … }`: code writes `common::` for crate `x_common`.
@@ -1019,6 +1093,29 @@ impl Packages {
             }
         }
     }
+}
+
+/// The crates a manifest depends on, in every dependency table (target-specific ones too), by
+/// the name code writes and by package name.
+fn dependency_names(manifest: &toml::Table) -> HashSet<String> {
+    let kinds = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let targets = manifest
+        .get("target")
+        .and_then(|t| t.as_table())
+        .into_iter()
+        .flat_map(|targets| targets.values());
+    let mut names = HashSet::new();
+    for table in std::iter::once(manifest).chain(targets.filter_map(|t| t.as_table())) {
+        for deps in kinds.iter().filter_map(|k| table.get(*k)?.as_table()) {
+            for (name, spec) in deps {
+                names.insert(name.replace('-', "_"));
+                if let Some(package) = spec.get("package").and_then(|p| p.as_str()) {
+                    names.insert(package.replace('-', "_"));
+                }
+            }
+        }
+    }
+    names
 }
 
 /// The origin of a file at `relative` inside the package of crate `krate`.
@@ -1250,5 +1347,54 @@ mod tests {
         assert_eq!(origin_in("a", Path::new("src/x/y.rs")), origin("a", &["x", "y"]));
         assert_eq!(origin_in("a", Path::new("src/bin/tool.rs")), origin("tool", &[]));
         assert_eq!(origin_in("a", Path::new("tests/it.rs")), origin("it", &[]));
+    }
+
+    /// A holder's name is searched only in crates that can see the crate declaring it; a
+    /// word in a comment makes no file scanned.
+    #[test]
+    fn words_are_searched_where_their_crate_is_visible() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let manifest =
+            |name: &str, deps: &str| format!("[package]\nname = \"{name}\"\n[dependencies]\n{deps}");
+        write("core/Cargo.toml", &manifest("core", "tokio-util = \"0.7\""));
+        write(
+            "core/src/lib.rs",
+            "use tokio_util::sync::CancellationToken;\npub struct Service { pub cancel: CancellationToken }",
+        );
+        write(
+            "app/Cargo.toml",
+            &manifest("app", "core = { path = \"../core\" }"),
+        );
+        write(
+            "app/src/lib.rs",
+            "pub fn run(s: &core::Service) -> Service2 { todo!() }",
+        );
+        write("other/Cargo.toml", &manifest("other", ""));
+        write(
+            "other/src/lib.rs",
+            "pub struct Service;\npub fn make() -> Service { Service }",
+        );
+        write(
+            "other/src/notes.rs",
+            "// The Service of core is not this one.\npub fn f() {}",
+        );
+        let files: Vec<PathBuf> = [
+            "core/src/lib.rs",
+            "app/src/lib.rs",
+            "other/src/lib.rs",
+            "other/src/notes.rs",
+        ]
+        .iter()
+        .map(|f| dir.path().join(f))
+        .collect();
+        let index = WorkspaceIndex::build(&files, Catalog::builtin());
+        assert!(index.holders.contains_key("Service"));
+        // core (the token's crate named) and app (depends on core); not other.
+        assert_eq!(index.files_scanned, 2, "{:?}", index.rounds);
     }
 }
