@@ -163,3 +163,33 @@ fn glob_patterns_are_not_exponential() {
     let ratio = shaped_cost.as_secs_f64() / plain_cost.as_secs_f64().max(1e-6);
     assert!(ratio < 20.0 * MARGIN, "{shaped_cost:?} against {plain_cost:?}");
 }
+
+/// The workspace index worked out the root of package-less files once per file: quadratic in
+/// the number of files (10,000 one-line files took a minute).
+#[test]
+fn many_files_outside_any_package_are_linear() {
+    use ctxlint::model::workspace::WorkspaceIndex;
+    let _alone = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let files = |name: &str, count: usize| -> Vec<std::path::PathBuf> {
+        let folder = dir.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        (0..count)
+            .map(|i| {
+                let path = folder.join(format!("f{i}.rs"));
+                std::fs::write(&path, format!("fn f{i}() {{}}\n")).unwrap();
+                path
+            })
+            .collect()
+    };
+    let (few, many) = (files("few", 1_000), files("many", 8_000));
+    let catalog = Catalog::build(&Catalog::builtin_specs()).unwrap();
+    let few_cost = cost(|| drop(WorkspaceIndex::build(&few, &catalog)));
+    let many_cost = cost(|| drop(WorkspaceIndex::build(&many, &catalog)));
+    // Eight times the files: about 8 when linear, about 64 when quadratic.
+    let ratio = many_cost.as_secs_f64() / few_cost.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 3.0 * 8.0,
+        "{many_cost:?} against {few_cost:?} (ratio {ratio:.1})"
+    );
+}

@@ -1009,6 +1009,8 @@ struct Packages {
     dependencies: HashMap<String, HashSet<String>>,
     /// Package name → crate name, where a `[lib] name` makes them differ.
     lib_names: HashMap<String, String>,
+    /// The directory all files of the run share.
+    root: Option<PathBuf>,
 }
 
 impl Packages {
@@ -1022,9 +1024,10 @@ impl Packages {
             }
             dir = d.parent();
         }
-        // No package: the tree the run was given is one crate.
-        let root = common_dir(all);
-        let relative = absolute.strip_prefix(&root).unwrap_or(&absolute);
+        // No package: the tree the run was given is one crate (its root found once: once per
+        // file would be quadratic).
+        let root = self.root.get_or_insert_with(|| common_dir(all));
+        let relative = absolute.strip_prefix(&*root).unwrap_or(&absolute);
         let relative = relative.strip_prefix("src").unwrap_or(relative);
         Origin {
             krate: "crate".into(),
