@@ -209,36 +209,37 @@ impl<'a> Outline<'a> {
         Some(self.tokens[body.start - 1].end..self.tokens[body.end].start)
     }
 
+    /// The tokens of `range` outside groups: an opening bracket is one, its group is skipped.
+    fn top_level(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let mut i = range.start;
+        std::iter::from_fn(move || {
+            let at = i;
+            if at >= range.end {
+                return None;
+            }
+            // A closer's and a plain token's `close` is the token itself.
+            i = self.close[at] + 1;
+            Some(at)
+        })
+    }
+
     /// The inside of the last group in `range` (not inside another) that one of `openers`
     /// opens.
     pub fn last_group(&self, range: Range<usize>, openers: &[u8]) -> Option<Range<usize>> {
-        let mut found = None;
-        let mut i = range.start;
-        while i < range.end {
-            if self.close[i] != i {
-                if openers.iter().any(|&c| self.is_punct(i, c)) {
-                    found = Some(i + 1..self.close[i].min(range.end));
-                }
-                i = self.close[i];
-            }
-            i += 1;
-        }
-        found
+        let open = self
+            .top_level(range.clone())
+            .filter(|&i| openers.iter().any(|&c| self.is_punct(i, c)))
+            .last()?;
+        Some(open + 1..self.close[open].min(range.end))
     }
 
     /// `range` split at the punctuation `sep` outside groups.
     pub fn split(&self, range: Range<usize>, sep: u8) -> Vec<Range<usize>> {
         let mut pieces = Vec::new();
         let mut start = range.start;
-        let mut i = range.start;
-        while i < range.end {
-            if self.is_punct(i, sep) {
-                pieces.push(start..i);
-                start = i + 1;
-            } else if self.close[i] != i {
-                i = self.close[i];
-            }
-            i += 1;
+        for i in self.top_level(range.clone()).filter(|&i| self.is_punct(i, sep)) {
+            pieces.push(start..i);
+            start = i + 1;
         }
         pieces.push(start..range.end.max(start));
         pieces
@@ -246,17 +247,7 @@ impl<'a> Outline<'a> {
 
     /// The first punctuation `c` in `range` outside groups.
     pub fn find_punct(&self, range: Range<usize>, c: u8) -> Option<usize> {
-        let mut i = range.start;
-        while i < range.end {
-            if self.is_punct(i, c) {
-                return Some(i);
-            }
-            if self.close[i] != i {
-                i = self.close[i];
-            }
-            i += 1;
-        }
-        None
+        self.top_level(range).find(|&i| self.is_punct(i, c))
     }
 
     /// The item's tokens before its body (all of them when it has none).
