@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Level, Severity};
 use crate::lints::{self, Rule};
 use crate::model::Model;
-use crate::model::catalog::Catalog;
+use crate::model::catalog::{Catalog, Needles};
 use crate::model::workspace::WorkspaceIndex;
 use crate::parse;
 use crate::source::{SourceFile, Span, nesting_depth};
@@ -134,6 +134,13 @@ impl Settings {
     }
 
     /// The byte pre-filter over this catalog's names.
+    /// Whether code in `path` can write `word` as the workspace declares it.
+    pub fn sees(&self, word: &str, path: &Path) -> bool {
+        self.workspace
+            .as_ref()
+            .is_none_or(|index| index.sees(word, index.origin(path)))
+    }
+
     pub fn prefilter(&self) -> &Prefilter {
         self.words.get_or_init(|| Prefilter::new(&self.catalog))
     }
@@ -194,8 +201,9 @@ impl Report {
 /// Decides from a file's bytes whether it can use any catalog API.
 pub struct Prefilter {
     words: Words,
-    /// Groups of word indices; a file passes if it holds every word of one group.
-    groups: Vec<Vec<usize>>,
+    /// Groups of word indices; a file passes if it holds every word of one group (and can
+    /// write the group's gate word, if it has one).
+    groups: Vec<(Vec<usize>, Option<String>)>,
     /// For each word, the groups it belongs to.
     groups_of_word: Vec<Vec<usize>>,
 }
@@ -203,12 +211,16 @@ pub struct Prefilter {
 impl Prefilter {
     pub fn new(catalog: &Catalog) -> Prefilter {
         let mut words: Vec<String> = Vec::new();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut groups: Vec<(Vec<usize>, Option<String>)> = Vec::new();
         let mut needle_groups = catalog.needle_groups();
         // A suppression comment can be unused, which is itself reported.
-        needle_groups.push(vec!["ctxlint".to_string()]);
+        needle_groups.push(Needles {
+            words: vec!["ctxlint".to_string()],
+            gate: None,
+        });
         for group in needle_groups {
             let indices = group
+                .words
                 .into_iter()
                 .map(|word| match words.iter().position(|w| *w == word) {
                     Some(i) => i,
@@ -218,10 +230,10 @@ impl Prefilter {
                     }
                 })
                 .collect();
-            groups.push(indices);
+            groups.push((indices, group.gate));
         }
         let mut groups_of_word: Vec<Vec<usize>> = vec![Vec::new(); words.len()];
-        for (g, group) in groups.iter().enumerate() {
+        for (g, (group, _)) in groups.iter().enumerate() {
             for &w in group {
                 groups_of_word[w].push(g);
             }
@@ -234,15 +246,19 @@ impl Prefilter {
         }
     }
 
-    /// Whether `text` contains every word of some group, each as a whole identifier.
-    pub fn may_match(&self, text: &[u8]) -> bool {
+    /// Whether `text` contains every word of some group, each as a whole identifier, where
+    /// `sees` says the group's gate word can be written.
+    pub fn may_match(&self, text: &[u8], sees: impl Fn(&str) -> bool) -> bool {
         let mut seen = vec![false; self.groups_of_word.len()];
         self.words.any(text, |word| {
             if seen[word] {
                 return false;
             }
             seen[word] = true;
-            let complete = |&g: &usize| self.groups[g].iter().all(|&w| seen[w]);
+            let complete = |&g: &usize| {
+                let (words, gate) = &self.groups[g];
+                words.iter().all(|&w| seen[w]) && gate.as_deref().is_none_or(&sees)
+            };
             self.groups_of_word[word].iter().any(complete)
         })
     }
@@ -431,7 +447,7 @@ pub fn lint_file(
         }
     };
     if let Some(prefilter) = prefilter
-        && !prefilter.may_match(text.as_bytes())
+        && !prefilter.may_match(text.as_bytes(), |word| settings.sees(word, path))
     {
         return Outcome::Skipped;
     }

@@ -258,6 +258,21 @@ impl<'a> Outline<'a> {
         }
     }
 
+    /// Whether the identifier at `at` can be a crate's name: the root of a path (`ctx::…`,
+    /// `::ctx`), or what `use`, `extern crate` or a `use` group names (`use {ctx, …}`). A
+    /// variable of the same name (`ctx.done()`) is none of these.
+    pub fn names_crate(&self, at: usize) -> bool {
+        let before = at.checked_sub(1);
+        let after = |c| self.is_punct(at + 1, c);
+        let previous = |c| before.is_some_and(|b| self.is_punct(b, c));
+        (after(b':') && self.is_punct(at + 2, b':'))
+            || before
+                .and_then(|b| self.word(b))
+                .is_some_and(|w| w == "use" || w == "crate")
+            || previous(b':')
+            || ((previous(b'{') || previous(b',')) && (after(b',') || after(b'}')))
+    }
+
     /// The identifiers in `range`.
     pub fn words(&self, range: Range<usize>) -> impl Iterator<Item = &'a str> + '_ {
         range.filter_map(|i| self.word(i))
@@ -281,6 +296,18 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn crate_names_are_path_roots_and_use_names() {
+        let text = "use ctx;\nuse {ctx, a};\nextern crate ctx as c;\nfn f() { ctx::X; ::ctx::Y; ctx.done(); g(ctx); }";
+        let outline = Outline::new(text);
+        let named: Vec<bool> = outline
+            .all()
+            .filter(|&i| outline.word(i) == Some("ctx"))
+            .map(|i| outline.names_crate(i))
+            .collect();
+        assert_eq!(named, [true, true, true, true, true, false, false]);
     }
 
     #[test]

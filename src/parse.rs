@@ -20,7 +20,7 @@
 //! out of its container, and an unreadable item is left out of the file. Each part left out is
 //! one [`Unreadable`]; the rest is linted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -68,9 +68,30 @@ fn without_unreachable_bodies(code: &str, catalog: &Catalog) -> Option<String> {
     let outline = Outline::new(code);
     let present: HashSet<&str> = outline.words(outline.all()).collect();
     let mut relevant = catalog.identifying_words(|root| present.contains(root));
+    // The workspace's holders this file names: a function reaches the API through one only by
+    // calling a method of what it holds.
+    let reached: HashMap<&str, &HashSet<String>> = catalog
+        .holders()
+        .iter()
+        .filter(|(holder, _)| present.contains(holder.as_str()))
+        .map(|(holder, methods)| (holder.as_str(), methods))
+        .collect();
+    // A field holding one is reached by its name, as a field of a relevant type is.
+    let catalog_words = relevant.clone();
+    relevant.extend(reached.keys().map(|holder| holder.to_string()));
     let holders = declarations(&outline, &mut relevant);
+    for holder in reached.keys() {
+        if !catalog_words.contains(*holder) {
+            relevant.remove(*holder);
+        }
+    }
+    let reach = Reach {
+        relevant: &relevant,
+        holders: &holders,
+        reached: &reached,
+    };
     let mut left_out = Vec::new();
-    unreachable_bodies(&outline, outline.all(), &relevant, &holders, &mut left_out);
+    unreachable_bodies(&outline, outline.all(), &reach, &[], &mut left_out);
     if left_out.is_empty() {
         return None;
     }
@@ -90,21 +111,52 @@ fn names_any(outline: &Outline, range: Range<usize>, words: &HashSet<String>) ->
     outline.words(range).any(|word| words.contains(word))
 }
 
-/// Pushes the bodies in `range` to leave out: those of functions that name no relevant word,
-/// in modules, impls and traits at any depth, except methods of an `impl` whose header names
-/// a relevant word or a holder (`self` reaches them).
+/// What makes a function body reachable from the catalog.
+struct Reach<'a> {
+    /// Words that do it alone.
+    relevant: &'a HashSet<String>,
+    /// This file's tuple structs holding a relevant type (`self.0` names no field).
+    holders: &'a HashSet<String>,
+    /// The workspace's holders this file names, with the methods of what they hold: a
+    /// holder's name does it beside one of those methods.
+    reached: &'a HashMap<&'a str, &'a HashSet<String>>,
+}
+
+impl Reach<'_> {
+    fn reaches(&self, outline: &Outline, range: Range<usize>, methods: &[&HashSet<String>]) -> bool {
+        let mut holders: Vec<&HashSet<String>> = Vec::new();
+        let mut names: HashSet<&str> = HashSet::new();
+        for word in outline.words(range) {
+            if self.relevant.contains(word) || methods.iter().any(|m| m.contains(word)) {
+                return true;
+            }
+            if let Some(held) = self.reached.get(word) {
+                holders.push(held);
+            }
+            names.insert(word);
+        }
+        holders
+            .iter()
+            .any(|held| held.iter().any(|method| names.contains(method.as_str())))
+    }
+}
+
+/// Pushes the bodies in `range` to leave out: those of functions that reach no catalog item
+/// (see [`Reach`]), in modules, impls and traits at any depth. An `impl` whose header names a
+/// relevant word or a tuple holder keeps all its methods (`self` reaches them); in one of a
+/// workspace holder, a method naming a method of what it holds is kept.
 fn unreachable_bodies(
     outline: &Outline,
     range: Range<usize>,
-    relevant: &HashSet<String>,
-    holders: &HashSet<String>,
+    reach: &Reach,
+    methods: &[&HashSet<String>],
     out: &mut Vec<Range<usize>>,
 ) {
     for item in outline.items(range) {
         match outline.kind(&item) {
             Some("fn") => {
                 if let Some(body) = outline.body_bytes(&item)
-                    && !names_any(outline, item.tokens.clone(), relevant)
+                    && !reach.reaches(outline, item.tokens.clone(), methods)
                 {
                     out.push(body);
                 }
@@ -114,11 +166,22 @@ fn unreachable_bodies(
                     continue;
                 };
                 let header = outline.before_body(&item);
-                let header_names_holder = keyword == "impl"
-                    && (names_any(outline, header.clone(), holders) || names_any(outline, header, relevant));
-                if !header_names_holder {
-                    unreachable_bodies(outline, body, relevant, holders, out);
+                if keyword != "impl" {
+                    unreachable_bodies(outline, body, reach, methods, out);
+                    continue;
                 }
+                if names_any(outline, header.clone(), reach.holders)
+                    || names_any(outline, header.clone(), reach.relevant)
+                {
+                    continue;
+                }
+                let mut inner = methods.to_vec();
+                inner.extend(
+                    outline
+                        .words(header)
+                        .filter_map(|word| reach.reached.get(word).copied()),
+                );
+                unreachable_bodies(outline, body, reach, &inner, out);
             }
             _ => {}
         }
@@ -492,7 +555,11 @@ mod tests {
     use super::*;
 
     fn bodies(code: &str) -> Vec<usize> {
-        let file = parse(code, Some(Catalog::builtin())).unwrap().file;
+        bodies_with(code, Catalog::builtin())
+    }
+
+    fn bodies_with(code: &str, catalog: &Catalog) -> Vec<usize> {
+        let file = parse(code, Some(catalog)).unwrap().file;
         let mut sizes = Vec::new();
         for item in &file.items {
             match item {
@@ -529,6 +596,25 @@ mod tests {
         let code = "use tokio_util::sync::CancellationToken; struct G(CancellationToken);
             impl G { fn f(&self) { self.0.cancel(); } } impl Other { fn g(&self) { two(); } }";
         assert_eq!(bodies(code), [1, 0]);
+    }
+
+    /// A struct of another file that holds a token (`Timeline`) is reached only through a
+    /// method of the token: a function naming the struct alone, or a method of its `impl`
+    /// naming none of the token's methods, is left out.
+    #[test]
+    fn workspace_holders_count_beside_a_method_of_what_they_hold() {
+        let holders = HashMap::from([(
+            "Timeline".to_string(),
+            HashSet::from(["cancel".to_string(), "cancelled".to_string()]),
+        )]);
+        let catalog = Catalog::builtin().with_workspace(&[], [], &holders);
+        let code = "fn a(t: &Timeline) { t.flush(); } fn b(t: &Timeline) { t.stop.cancel(); }
+            fn c(x: u8) { x.cancel(); }
+            impl Timeline { fn d(&self) { self.flush(); } fn e(&self) { self.stop.cancelled(); } }";
+        assert_eq!(bodies_with(code, &catalog), [0, 1, 0, 0, 1]);
+        // A field of this file holding one is reached by its name.
+        let code = "struct S { tl: Timeline } fn f(s: &S) { s.tl.flush(); } fn g() { two(); }";
+        assert_eq!(bodies_with(code, &catalog), [1, 0]);
     }
 
     #[test]

@@ -105,3 +105,18 @@ fn one_member_alone_still_sees_through_the_others_in_cargo_mode() {
         stderr(&output)
     );
 }
+
+/// A crate's own `CancellationToken` is not tokio-util's even when the file declaring it is
+/// not part of the run: a path into a crate of the workspace is that crate's.
+#[test]
+fn a_crates_own_token_type_is_its_own_when_linted_alone() {
+    let root = testdata().join("workspaces/reexports/own");
+    for args in [
+        &["--message-format", "short", "."][..],
+        &["--message-format", "short", "src/lib.rs"],
+    ] {
+        let output = ctxlint(&root, args);
+        assert!(found(&output).is_empty(), "{args:?}\n{}", stderr(&output));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+}

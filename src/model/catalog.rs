@@ -479,11 +479,11 @@ impl Catalog {
     /// contains (`present`): the last segment of a type or free-function path (constructors are
     /// reached through their type's name) counts when the file names every segment before it,
     /// of the path or of a re-export of it; name-only methods always count. Helpers
-    /// such as `sleep` do not count: alone they find nothing.
+    /// such as `sleep` do not count: alone they find nothing. Nor do the workspace's holders
+    /// (see [`Self::holders`]).
     pub fn identifying_words(&self, present: impl Fn(&str) -> bool) -> HashSet<String> {
         let mut words: HashSet<String> = self.methods_by_name.keys().cloned().collect();
         words.extend(self.workspace_words.iter().cloned());
-        words.extend(self.workspace_holders.keys().cloned());
         for (word, roots) in &self.identifying {
             if roots
                 .iter()
@@ -493,6 +493,12 @@ impl Catalog {
             }
         }
         words
+    }
+
+    /// The workspace's structs (and functions) that hold a catalog type, with the methods of
+    /// the types held: code reaches the API through one only by calling one of those methods.
+    pub fn holders(&self) -> &HashMap<String, HashSet<String>> {
+        &self.workspace_holders
     }
 
     /// Every identifying word with its roots (see [`Self::identifying_words`]).
@@ -859,7 +865,7 @@ impl Catalog {
     /// whose every segment is written in the file (in a `use`, an alias or the path itself), so
     /// each catalog path, and each re-export alias leading to one, is a group; a method the
     /// catalog recognises by name alone is a group of its own.
-    pub fn needle_groups(&self) -> Vec<Vec<String>> {
+    pub fn needle_groups(&self) -> Vec<Needles> {
         let segments = |path: &str| path.split("::").map(str::to_string).collect::<Vec<_>>();
         let mut groups: Vec<Vec<String>> = Vec::new();
         let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
@@ -878,24 +884,47 @@ impl Catalog {
             }
         }
         groups.extend(self.methods_by_name.keys().map(|name| vec![name.clone()]));
-        groups.extend(self.workspace_words.iter().map(|word| vec![word.clone()]));
+        let mut groups: Vec<Needles> = groups
+            .into_iter()
+            .map(|words| Needles { words, gate: None })
+            .collect();
+        groups.extend(self.workspace_words.iter().map(|word| Needles {
+            words: vec![word.clone()],
+            gate: Some(word.clone()),
+        }));
         for (holder, methods) in &self.workspace_holders {
-            groups.extend(methods.iter().map(|name| vec![holder.clone(), name.clone()]));
+            groups.extend(methods.iter().map(|name| Needles {
+                words: vec![holder.clone(), name.clone()],
+                gate: Some(holder.clone()),
+            }));
         }
         for group in &mut groups {
-            group.sort();
-            group.dedup();
+            group.words.sort();
+            group.words.dedup();
         }
-        groups.sort();
-        groups.dedup();
-        // A group that contains another is implied by it.
+        // Ungated first, so that of two groups of the same words the ungated one is kept.
+        groups.sort_by(|a, b| (&a.words, &a.gate).cmp(&(&b.words, &b.gate)));
+        groups.dedup_by(|later, earlier| later.words == earlier.words);
+        // A group that contains another is implied by it (when the other's gate is open
+        // wherever this one's is).
         let all = groups.clone();
         groups.retain(|group| {
-            !all.iter()
-                .any(|other| other != group && other.iter().all(|w| group.contains(w)))
+            !all.iter().any(|other| {
+                other != group
+                    && (other.gate.is_none() || other.gate == group.gate)
+                    && other.words.iter().all(|w| group.words.contains(w))
+            })
         });
         groups
     }
+}
+
+/// Words a file must all hold to reach an API one way; a group the workspace declares is
+/// open only where its `gate` word can be written (see `WorkspaceIndex::sees`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Needles {
+    pub words: Vec<String>,
+    pub gate: Option<String>,
 }
 
 /// Merges tables that name the same API: the first declares it; a later one (from a
@@ -1118,7 +1147,7 @@ mod tests {
         let has = |words: &[&str]| {
             groups
                 .iter()
-                .any(|g| g.iter().map(String::as_str).eq(words.iter().copied()))
+                .any(|g| g.words.iter().map(String::as_str).eq(words.iter().copied()))
         };
         assert!(has(&["CancellationToken", "sync", "tokio_util"]));
         assert!(has(&["drop_guard"]));

@@ -414,7 +414,13 @@ impl Builder<'_> {
                 candidates.push(workspace.item(&format!("{}::{name}", glob.join("::"))));
             }
         }
-        let found = candidates.into_iter().find(|c| workspace.is_struct(c))?;
+        let own = candidates.first().cloned();
+        let found = candidates
+            .into_iter()
+            .find(|c| workspace.is_struct(c))
+            // A path into a crate of the workspace that is no catalog type is the crate's own
+            // type, known to the index or not (its own `CancellationToken`).
+            .or_else(|| own.filter(|path| path.len() > 1 && workspace.is_crate(&path[0])))?;
         Some(Ty::Struct(self.import_struct(workspace, found, 0)))
     }
 

@@ -24,7 +24,7 @@ use std::str::FromStr;
 use proc_macro2::{TokenStream, TokenTree};
 use rayon::prelude::*;
 
-use super::catalog::{Catalog, TypeId};
+use super::catalog::{Catalog, Role, TypeId};
 use super::summaries::{self, ParamUse};
 use crate::outline::{Item, Outline};
 use crate::words::Words;
@@ -52,15 +52,72 @@ struct Written {
     path: Vec<String>,
 }
 
+/// Which modules can write a name a `use` item brings in: a private `use` is seen only in its
+/// own module and the modules inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Reach {
+    Module,
+    Parent,
+    Crate,
+    Everywhere,
+}
+
+impl Reach {
+    fn of(vis: &syn::Visibility) -> Reach {
+        match vis {
+            syn::Visibility::Public(_) => Reach::Everywhere,
+            syn::Visibility::Inherited => Reach::Module,
+            syn::Visibility::Restricted(restricted) => match restricted.path.get_ident() {
+                Some(ident) if ident == "self" => Reach::Module,
+                Some(ident) if ident == "super" => Reach::Parent,
+                _ => Reach::Crate,
+            },
+        }
+    }
+}
+
+/// Where a word declared in the workspace can be written: in the modules under `module` (a
+/// path from its crate's name on) and, when `dependents`, in the crates that depend on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Scope {
+    module: Vec<String>,
+    dependents: bool,
+}
+
+impl Scope {
+    /// The scope of a name declared in `module` with `reach`.
+    fn new(module: &[String], reach: Reach) -> Scope {
+        let keep = match reach {
+            Reach::Module => module.len(),
+            Reach::Parent => module.len().saturating_sub(1).max(1),
+            Reach::Crate | Reach::Everywhere => 1,
+        };
+        Scope {
+            module: module[..keep.min(module.len())].to_vec(),
+            dependents: reach == Reach::Everywhere,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Module {
     /// Names brought in by `use` items and type aliases, with the path they stand for.
     names: HashMap<String, Vec<String>>,
+    /// How far each of `names` reaches (the widest of its imports).
+    reach: HashMap<String, Reach>,
     /// Names two imports give different meanings (behind `cfg`s, say): not followed.
     ambiguous: HashSet<String>,
-    globs: Vec<Vec<String>>,
+    globs: Vec<(Vec<String>, Reach)>,
     /// Items defined here (modules, types, functions, …).
     defined: HashSet<String>,
+}
+
+impl Module {
+    fn insert(&mut self, name: String, target: Vec<String>, reach: Reach) {
+        let known = self.reach.entry(name.clone()).or_insert(reach);
+        *known = (*known).max(reach);
+        self.names.insert(name, target);
+    }
 }
 
 /// A path (a module, a struct, a function) from its crate's name on.
@@ -126,9 +183,13 @@ pub struct WorkspaceIndex {
     /// a closure, with the names of the methods of the types held: code reaches the API
     /// through them, but only by calling one.
     pub holders: HashMap<String, HashSet<String>>,
-    /// The crates declaring each word or holder: only files that can see one of them need
-    /// scanning for it.
-    word_crates: HashMap<String, HashSet<String>>,
+    /// Where each word or holder the workspace declares can be written: only files there need
+    /// scanning, or parsing, for it.
+    word_scopes: HashMap<String, Vec<Scope>>,
+    /// Each crate, with itself and the crates it depends on.
+    visible: HashMap<String, HashSet<String>>,
+    /// The crates files of the run are in.
+    crates: HashSet<String>,
     /// Files scanned, for the README's figures and tests.
     pub files_scanned: usize,
     /// Files scanned in each round of the build (for `--stats`).
@@ -146,14 +207,16 @@ impl WorkspaceIndex {
         let mut packages = Packages::default();
         for file in files {
             let origin = packages.origin_of(file, files);
+            index.crates.insert(origin.krate.clone());
             index.origins.insert(file.clone(), origin);
         }
-        let visible = packages.visible_crates();
+        index.visible = packages.visible_crates();
         index.renames = packages.renames;
         let mut scanned = vec![false; files.len()];
         let token_types = catalog.type_names();
         let mut seeds: HashSet<String> = catalog.type_crate_names();
         seeds.extend(index.renames.keys().cloned());
+        let crate_names = seeds.clone();
         let mut searched: HashSet<String> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
             let words: Vec<&str> = seeds.iter().map(String::as_str).collect();
@@ -165,9 +228,7 @@ impl WorkspaceIndex {
             // catalog item's name is searched everywhere: a crate's own item of that name
             // (its own `CancellationToken`) must be known to the index, or it reads as the
             // catalog's.
-            let seen_in = |word: &str, origin: &Origin| {
-                catalog.has_last_segment(word) || index.visible_in(word, &origin.krate, &visible)
-            };
+            let seen_in = |word: &str, origin: &Origin| index.sees(word, Some(origin));
             let found: Vec<(usize, FileDecls)> = files
                 .par_iter()
                 .enumerate()
@@ -182,8 +243,15 @@ impl WorkspaceIndex {
                     let outline = Outline::new(code);
                     // A word in a comment or a string (a licence header naming the project)
                     // declares nothing; a later round may still find the file.
-                    let named = |word: &str| seeds.contains(word) && seen_in(word, origin);
-                    if !outline.words(outline.all()).any(named) {
+                    // A crate's name counts where it can name the crate, not a variable.
+                    let named = |at: usize| {
+                        outline.word(at).is_some_and(|word| {
+                            seeds.contains(word)
+                                && seen_in(word, origin)
+                                && (!crate_names.contains(word) || outline.names_crate(at))
+                        })
+                    };
+                    if !outline.all().any(named) {
                         return None;
                     }
                     Some((i, scan(&outline, origin, &token_types)))
@@ -217,14 +285,32 @@ impl WorkspaceIndex {
         index
     }
 
-    /// Whether code of `krate` can name `word` as the workspace declares it: a word declared in
-    /// no workspace crate (a catalog crate's name) is visible everywhere, as is every word in
-    /// a file of no known package.
-    fn visible_in(&self, word: &str, krate: &str, visible: &HashMap<String, HashSet<String>>) -> bool {
-        match (self.word_crates.get(word), visible.get(krate)) {
-            (Some(declared), Some(seen)) => declared.iter().any(|c| seen.contains(c)),
-            _ => true,
-        }
+    /// Whether code at `origin` can write `word` as the workspace declares it: a word declared
+    /// in no workspace crate (a catalog crate's name) is visible everywhere, as is every word
+    /// in a file of no known package.
+    pub fn sees(&self, word: &str, origin: Option<&Origin>) -> bool {
+        let (Some(scopes), Some(origin)) = (self.word_scopes.get(word), origin) else {
+            return true;
+        };
+        let Some(dependencies) = self.visible.get(&origin.krate) else {
+            return true;
+        };
+        scopes.iter().any(|scope| {
+            let Some((krate, module)) = scope.module.split_first() else {
+                return true;
+            };
+            if *krate != origin.krate {
+                return scope.dependents && dependencies.contains(krate);
+            }
+            // A file holds inline modules too: one inside the scope, or holding it, may see it.
+            let shared = module.len().min(origin.module.len());
+            module[..shared] == origin.module[..shared]
+        })
+    }
+
+    /// Whether `name` is a crate of the workspace (as its code writes it).
+    pub fn is_crate(&self, name: &str) -> bool {
+        self.crates.contains(name)
     }
 
     /// The crate and module of a file of the run.
@@ -249,6 +335,10 @@ impl WorkspaceIndex {
                         entry.names.insert(name, target);
                     }
                 }
+            }
+            for (name, reach) in module.reach {
+                let known = entry.reach.entry(name).or_insert(reach);
+                *known = (*known).max(reach);
             }
             entry.ambiguous.extend(module.ambiguous);
             entry.globs.extend(module.globs);
@@ -304,7 +394,7 @@ impl WorkspaceIndex {
                 .first()
                 .is_some_and(|root| catalog.knows(root) || self.modules.contains_key(&start[..1]))
         };
-        let mut aliases: Vec<(String, String)> = self
+        let mut found: Vec<(String, String, Scope)> = self
             .modules
             .par_iter()
             .flat_map_iter(|(module, entry)| {
@@ -318,10 +408,11 @@ impl WorkspaceIndex {
                     let to = catalog.canonicalize(&self.canonical(from.clone(), 0).join("::"));
                     let from = from.join("::");
                     if to != from && catalog.knows(&to) {
-                        found.push((from, to));
+                        let reach = entry.reach.get(name).copied().unwrap_or(Reach::Everywhere);
+                        found.push((from, to, Scope::new(module, reach)));
                     }
                 }
-                for glob in &entry.globs {
+                for (glob, reach) in &entry.globs {
                     if !may_lead(module, glob) {
                         continue;
                     }
@@ -332,33 +423,40 @@ impl WorkspaceIndex {
                         if entry.defined.contains(name) || entry.names.contains_key(name) {
                             continue;
                         }
-                        found.push((format!("{}::{name}", module.join("::")), item.to_string()));
+                        let from = format!("{}::{name}", module.join("::"));
+                        found.push((from, item.to_string(), Scope::new(module, *reach)));
                     }
                 }
                 found
             })
             .collect();
-        aliases.sort();
-        aliases.dedup();
+        found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
 
         // Only aliases of catalog items are words: one of a module or crate (`pub use
-        // tokio::time;`) still leads to an item whose own name the file must write.
-        let mut word_crates: HashMap<String, HashSet<String>> = HashMap::new();
-        let mut declare = |word: &str, path: &str| {
-            let krate = path.split("::").next().unwrap_or_default();
-            word_crates
-                .entry(word.to_string())
-                .or_default()
-                .insert(krate.to_string());
+        // tokio::time;`) still leads to an item whose own name the file must write. Nor are
+        // aliases of sleeps: they matter only beside an API that the file names anyway.
+        let mut word_scopes: HashMap<String, Vec<Scope>> = HashMap::new();
+        let mut declare = |word: &str, scope: Scope| {
+            let scopes = word_scopes.entry(word.to_string()).or_default();
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
         };
         let mut words: HashSet<String> = HashSet::new();
-        for (from, to) in &aliases {
-            if catalog.type_by_path(to).is_some() || catalog.function(to).is_some() {
+        let mut aliases: Vec<(String, String)> = Vec::with_capacity(found.len());
+        for (from, to, scope) in found {
+            let is_api = catalog.type_by_path(&to).is_some()
+                || catalog
+                    .function(&to)
+                    .is_some_and(|f| !f.role.is_some_and(Role::is_auxiliary));
+            if is_api {
                 let word = from.rsplit("::").next().unwrap_or_default();
-                declare(word, from);
+                declare(word, scope);
                 words.insert(word.to_string());
             }
+            aliases.push((from, to));
         }
+        aliases.dedup();
         // A function's name is a word when it returns a catalog type itself: one returning a
         // struct that holds one (`fn new() -> Self`) is reached through the struct's name.
         let returns_api = |index: &WorkspaceIndex, written: &Written| {
@@ -389,7 +487,7 @@ impl WorkspaceIndex {
             if let Some(name) = path.last()
                 && !held.is_empty()
             {
-                declare(name, &path[0]);
+                declare(name, Scope::new(&path[..1], Reach::Everywhere));
                 holders
                     .entry(name.clone())
                     .or_default()
@@ -400,19 +498,19 @@ impl WorkspaceIndex {
             if let Some(name) = path.last()
                 && returns_api(self, returns)
             {
-                declare(name, &path[0]);
+                declare(name, Scope::new(&path[..1], Reach::Everywhere));
                 words.insert(name.clone());
             }
         }
         for (owner, methods) in &self.methods {
             for (name, returns) in methods {
                 if returns_api(self, returns) {
-                    declare(name, owner.first().map_or("", String::as_str));
+                    declare(name, Scope::new(&owner[..owner.len().min(1)], Reach::Everywhere));
                     words.insert(name.clone());
                 }
             }
         }
-        self.word_crates = word_crates;
+        self.word_scopes = word_scopes;
         self.aliases = aliases;
         self.words = words;
         self.holders = holders;
@@ -517,7 +615,7 @@ impl WorkspaceIndex {
             if depth >= MAX_GLOB_DEPTH {
                 return path;
             }
-            for glob in &entry.globs {
+            for (glob, _) in &entry.globs {
                 let mut next = self.absolute(module, glob, 0);
                 next.extend(path[i..].iter().cloned());
                 let next = self.canonical(next, depth + 1);
@@ -646,7 +744,7 @@ fn scan_module(
                     if item.leading_colon.is_some() {
                         prefix.push("::".to_string());
                     }
-                    add_use(&item.tree, &mut prefix, &mut entry);
+                    add_use(&item.tree, &mut prefix, Reach::of(&item.vis), &mut entry);
                 }
             }
             "mod" => {
@@ -667,7 +765,7 @@ fn scan_module(
                 };
                 match written_path(&item.ty) {
                     Some(path) => {
-                        entry.names.insert(item.ident.to_string(), path);
+                        entry.insert(item.ident.to_string(), path, Reach::of(&item.vis));
                     }
                     None => {
                         entry.defined.insert(item.ident.to_string());
@@ -949,11 +1047,11 @@ fn scan_impl(
     }
 }
 
-fn add_use(tree: &syn::UseTree, prefix: &mut Vec<String>, module: &mut Module) {
+fn add_use(tree: &syn::UseTree, prefix: &mut Vec<String>, reach: Reach, module: &mut Module) {
     match tree {
         syn::UseTree::Path(path) => {
             prefix.push(path.ident.to_string());
-            add_use(&path.tree, prefix, module);
+            add_use(&path.tree, prefix, reach, module);
             prefix.pop();
         }
         syn::UseTree::Name(name) => {
@@ -963,10 +1061,10 @@ fn add_use(tree: &syn::UseTree, prefix: &mut Vec<String>, module: &mut Module) {
                 let Some(last) = prefix.last() else {
                     return;
                 };
-                module.names.insert(last.clone(), target);
+                module.insert(last.clone(), target, reach);
             } else {
                 target.push(name.clone());
-                module.names.insert(name, target);
+                module.insert(name, target, reach);
             }
         }
         syn::UseTree::Rename(rename) => {
@@ -978,12 +1076,12 @@ fn add_use(tree: &syn::UseTree, prefix: &mut Vec<String>, module: &mut Module) {
             if rename.ident != "self" {
                 target.push(rename.ident.to_string());
             }
-            module.names.insert(alias, target);
+            module.insert(alias, target, reach);
         }
-        syn::UseTree::Glob(_) => module.globs.push(prefix.clone()),
+        syn::UseTree::Glob(_) => module.globs.push((prefix.clone(), reach)),
         syn::UseTree::Group(group) => {
             for tree in &group.items {
-                add_use(tree, prefix, module);
+                add_use(tree, prefix, reach, module);
             }
         }
     }
@@ -1275,6 +1373,36 @@ mod tests {
             Some(&"tokio_util::sync::CancellationToken")
         );
         assert!(index.words.contains("Stop") && index.words.contains("Shared"));
+    }
+
+    /// A private `use` is written only in its module and the modules inside it; `pub(crate)`
+    /// anywhere in its crate; `pub` in the crates depending on it too. A sleep is no word.
+    #[test]
+    fn words_are_seen_where_rust_lets_them_be_written() {
+        let mut index = index_of(&[
+            (
+                "app",
+                &["a"],
+                "use tokio_util::sync::CancellationToken as Private;
+                 pub(crate) use tokio_util::sync::CancellationToken as Shared;
+                 pub use tokio_util::sync::CancellationToken as Public;
+                 pub use tokio::time::sleep;",
+            ),
+            ("app", &[], "mod a;"),
+        ]);
+        let crates = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        index.visible.insert("app".into(), crates(&["app"]));
+        index.visible.insert("user".into(), crates(&["user", "app"]));
+        index.visible.insert("other".into(), crates(&["other"]));
+        let sees = |word: &str, krate: &str, module: &[&str]| index.sees(word, Some(&origin(krate, module)));
+        assert!(sees("Private", "app", &["a"]) && sees("Private", "app", &["a", "child"]));
+        // The crate root may hold `mod a { … }` inline.
+        assert!(sees("Private", "app", &[]));
+        assert!(!sees("Private", "app", &["b"]) && !sees("Private", "user", &["a"]));
+        assert!(sees("Shared", "app", &["b"]) && !sees("Shared", "user", &[]));
+        assert!(sees("Public", "user", &["x"]) && !sees("Public", "other", &[]));
+        assert!(!index.words.contains("sleep"));
+        assert!(index.aliases.iter().any(|(from, _)| from == "app::a::sleep"));
     }
 
     #[test]

@@ -67,7 +67,11 @@ pub fn lint(setup: &Setup, path: &Path, text: String) -> Linted {
     }
     let source = SourceFile::new(path, name.clone(), text);
     // Excluded by the configuration, or naming no context API: nothing to report.
-    if setup.settings.config.is_excluded(path) || !setup.prefilter.may_match(source.text.as_bytes()) {
+    if setup.settings.config.is_excluded(path)
+        || !setup
+            .prefilter
+            .may_match(source.text.as_bytes(), |word| setup.settings.sees(word, path))
+    {
         return Linted {
             report: FileReport {
                 source,
