@@ -300,14 +300,23 @@ mod tests {
 
     #[test]
     fn crate_names_are_path_roots_and_use_names() {
-        let text = "use ctx;\nuse {ctx, a};\nextern crate ctx as c;\nfn f() { ctx::X; ::ctx::Y; ctx.done(); g(ctx); }";
+        let text = "use ctx;\nuse {ctx, a};\nextern crate ctx as c;\nfn f() { ctx::X; ::ctx::Y; ctx.done(); g(ctx); }\nfn g() { h(a, // c\n ctx, /* d */ ctx,\n) }";
         let outline = Outline::new(text);
         let named: Vec<bool> = outline
             .all()
             .filter(|&i| outline.word(i) == Some("ctx"))
             .map(|i| outline.names_crate(i))
             .collect();
-        assert_eq!(named, [true, true, true, true, true, false, false]);
+        assert_eq!(named, [true, true, true, true, true, false, false, true, true]);
+        // The byte-level test agrees wherever the tokens say yes.
+        let bytes: Vec<bool> = outline
+            .all()
+            .filter(|&i| outline.word(i) == Some("ctx"))
+            .map(|i| {
+                crate::words::may_name_crate(text.as_bytes(), outline.tokens[i].start..outline.tokens[i].end)
+            })
+            .collect();
+        assert_eq!(bytes, named);
     }
 
     #[test]

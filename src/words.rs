@@ -2,6 +2,8 @@
 //! inside a longer one): the pre-filter and the workspace index decide with it which files
 //! to read further.
 
+use std::ops::Range;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 pub struct Words {
@@ -33,6 +35,11 @@ impl Words {
     /// Calls `found` with the index of each word found as a whole identifier in `text`, in
     /// order, until it returns true; whether it did.
     pub fn any(&self, text: &[u8], mut found: impl FnMut(usize) -> bool) -> bool {
+        self.any_at(text, |word, _| found(word))
+    }
+
+    /// [`Self::any`], with where each word was found.
+    pub fn any_at(&self, text: &[u8], mut found: impl FnMut(usize, Range<usize>) -> bool) -> bool {
         let whole = |start: usize, end: usize| {
             let before = start.checked_sub(1).map(|i| text[i]);
             !before.is_some_and(is_ident_byte) && !text.get(end).copied().is_some_and(is_ident_byte)
@@ -41,13 +48,42 @@ impl Words {
             true => self
                 .matcher
                 .find_iter(text)
-                .any(|m| whole(m.start(), m.end()) && found(m.pattern().as_usize())),
+                .any(|m| whole(m.start(), m.end()) && found(m.pattern().as_usize(), m.range())),
             false => self
                 .matcher
                 .find_overlapping_iter(text)
-                .any(|m| whole(m.start(), m.end()) && found(m.pattern().as_usize())),
+                .any(|m| whole(m.start(), m.end()) && found(m.pattern().as_usize(), m.range())),
         }
     }
+}
+
+/// Whether the identifier at `at` in `text` may name a crate, judged from the bytes around it
+/// (see `Outline::names_crate`, which this never contradicts: it errs only towards yes).
+pub fn may_name_crate(text: &[u8], at: Range<usize>) -> bool {
+    let after = text[at.end..].trim_ascii_start();
+    let before = text[..at.start].trim_ascii_end();
+    let keyword_before = |word: &[u8]| {
+        before.ends_with(word)
+            && !before[..before.len() - word.len()]
+                .last()
+                .copied()
+                .is_some_and(is_ident_byte)
+    };
+    after.starts_with(b"::")
+        || before.ends_with(b":")
+        || keyword_before(b"use")
+        || keyword_before(b"crate")
+        || ((before.ends_with(b"{") || before.ends_with(b",")) && (after.starts_with(b",") || after.starts_with(b"}")))
+        // A comment between the name and what is around it: leave it to the tokens.
+        || after.starts_with(b"/")
+        || before.ends_with(b"/")
+        || ends_in_line_comment(before)
+}
+
+/// Whether the last line of `text` may end in a `//` comment.
+fn ends_in_line_comment(text: &[u8]) -> bool {
+    let line = text.rsplit(|&b| b == b'\n').next().unwrap_or(text);
+    line.windows(2).any(|pair| pair == b"//")
 }
 
 pub fn is_ident_byte(byte: u8) -> bool {

@@ -495,6 +495,23 @@ impl Catalog {
         words
     }
 
+    /// Every segment of every path the catalog knows (`tokio_util`, `sync`, `CancellationToken`).
+    pub fn path_segments(&self) -> HashSet<String> {
+        self.prefixes
+            .iter()
+            .chain(self.type_by_path.keys())
+            .chain(self.function_by_path.keys())
+            .chain(self.handler_attributes.iter())
+            .flat_map(|path| path.split("::"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The paths the catalog's aliases stand in for (`go_http`).
+    pub fn alias_names(&self) -> impl Iterator<Item = &str> {
+        self.aliases.iter().map(|(from, _)| from.as_str())
+    }
+
     /// The workspace's structs (and functions) that hold a catalog type, with the methods of
     /// the types held: code reaches the API through one only by calling one of those methods.
     pub fn holders(&self) -> &HashMap<String, HashSet<String>> {

@@ -236,7 +236,12 @@ impl WorkspaceIndex {
                 .filter_map(|(i, path)| {
                     let origin = &index.origins[path];
                     let text = read_source(path)?;
-                    if !matcher.any(text.as_bytes(), |w| seen_in(words[w], origin)) {
+                    let found = |w: usize, at: Range<usize>| {
+                        seen_in(words[w], origin)
+                            && (!crate_names.contains(words[w])
+                                || crate::words::may_name_crate(text.as_bytes(), at))
+                    };
+                    if !matcher.any_at(text.as_bytes(), found) {
                         return None;
                     }
                     let code = &text[crate::source::code_start(&text)..];
@@ -282,6 +287,7 @@ impl WorkspaceIndex {
                 break;
             }
         }
+        index.resolve_tables();
         index
     }
 
@@ -357,8 +363,8 @@ impl WorkspaceIndex {
         self.method_summaries_raw.extend(decls.method_summaries);
     }
 
-    /// Works out the catalog aliases, method tables and words from what was scanned so far.
-    fn resolve(&mut self, catalog: &Catalog) {
+    /// Works out the method tables and the types whose `Drop` cancels, once all is scanned.
+    fn resolve_tables(&mut self) {
         let mut methods: HashMap<Vec<String>, HashMap<String, Written>> = HashMap::new();
         for (owner, name, returns) in &self.methods_raw {
             let owner = self.canonical(self.absolute(&owner.module, &owner.path, 0), 0);
@@ -384,11 +390,20 @@ impl WorkspaceIndex {
             .iter()
             .map(|ty| self.canonical(self.absolute(&ty.module, &ty.path, 0), 0))
             .collect();
+    }
 
+    /// Works out the catalog aliases and the words from what was scanned so far.
+    fn resolve(&mut self, catalog: &Catalog) {
         // Only imports rooted in a workspace crate or a catalog crate can lead to the catalog
         // (`use std::…`, `use serde::…` cannot): the others are not followed, and modules are
         // resolved in parallel, since this runs once per round over the whole workspace.
+        // An import is of a catalog path only if its last segment is one of a catalog path's
+        // or a name given to one: most are told apart without resolving them.
+        let leading = self.names_leading_to(catalog.path_segments(), false);
         let may_lead = |module: &[String], target: &[String]| {
+            if !target.last().is_some_and(|last| leading.contains(last)) {
+                return false;
+            }
             let start = self.absolute(module, target, 0);
             start
                 .first()
@@ -457,12 +472,15 @@ impl WorkspaceIndex {
             aliases.push((from, to));
         }
         aliases.dedup();
+        let named = self.may_name_api(catalog, &aliases);
+        let may_be_api = |written: &Written| written.path.last().is_some_and(|last| named.contains(last));
         // A function's name is a word when it returns a catalog type itself: one returning a
         // struct that holds one (`fn new() -> Self`) is reached through the struct's name.
         let returns_api = |index: &WorkspaceIndex, written: &Written| {
-            catalog
-                .type_by_path(&index.resolve_written(written, catalog).join("::"))
-                .is_some()
+            may_be_api(written)
+                && catalog
+                    .type_by_path(&index.resolve_written(written, catalog).join("::"))
+                    .is_some()
         };
         // A struct's name keeps its methods' bodies. Its fields' names are not words: `cancel`,
         // `inner`, `state` are in nearly every file, and a field is only reached through code
@@ -481,7 +499,7 @@ impl WorkspaceIndex {
         let mut holders: HashMap<String, HashSet<String>> = HashMap::new();
         for (path, types) in structs.chain(closures).chain(optional) {
             let mut held = Vec::new();
-            for ty in types {
+            for ty in types.into_iter().filter(|ty| may_be_api(ty)) {
                 self.catalog_types_held(ty, catalog, 0, &mut held);
             }
             if let Some(name) = path.last()
@@ -502,18 +520,64 @@ impl WorkspaceIndex {
                 words.insert(name.clone());
             }
         }
-        for (owner, methods) in &self.methods {
-            for (name, returns) in methods {
-                if returns_api(self, returns) {
-                    declare(name, Scope::new(&owner[..owner.len().min(1)], Reach::Everywhere));
-                    words.insert(name.clone());
-                }
+        // A method is declared in its type's crate, where its `impl` is.
+        for (owner, name, returns) in &self.methods_raw {
+            if returns_api(self, returns) {
+                declare(
+                    name,
+                    Scope::new(&owner.module[..owner.module.len().min(1)], Reach::Everywhere),
+                );
+                words.insert(name.clone());
             }
         }
         self.word_scopes = word_scopes;
         self.aliases = aliases;
         self.words = words;
         self.holders = holders;
+    }
+
+    /// The last segments of the paths that can name a catalog type or hold one: its types'
+    /// names, the names aliases give them, and the names of structs with a field of such a
+    /// type or of a type alias of one. Resolving a path costs far more than this test.
+    fn may_name_api(&self, catalog: &Catalog, aliases: &[(String, String)]) -> HashSet<String> {
+        let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
+        let mut named: HashSet<String> = catalog.type_names();
+        named.extend(catalog.alias_names().map(last));
+        named.extend(aliases.iter().map(|(from, _)| last(from)));
+        self.names_leading_to(named, true)
+    }
+
+    /// `names` with every name an import or a type alias gives one of them (`use … as Tok`),
+    /// at any depth, and, `through_structs`, the names of structs with a field of such a type.
+    fn names_leading_to(&self, mut named: HashSet<String>, through_structs: bool) -> HashSet<String> {
+        // Name → the names that stand for it or hold it.
+        let mut leads: HashMap<&str, Vec<&str>> = HashMap::new();
+        for module in self.modules.values() {
+            for (name, target) in &module.names {
+                if let Some(target) = target.last() {
+                    leads.entry(target).or_default().push(name);
+                }
+            }
+        }
+        for (path, fields) in self.structs.iter().filter(|_| through_structs) {
+            let Some(name) = path.last() else {
+                continue;
+            };
+            for (_, ty) in fields {
+                if let Some(held) = ty.path.last() {
+                    leads.entry(held).or_default().push(name);
+                }
+            }
+        }
+        let mut todo: Vec<String> = named.iter().cloned().collect();
+        while let Some(next) = todo.pop() {
+            for &name in leads.get(next.as_str()).into_iter().flatten() {
+                if named.insert(name.to_string()) {
+                    todo.push(name.to_string());
+                }
+            }
+        }
+        named
     }
 
     /// The catalog types a written type is or holds (in struct fields, at any depth).
@@ -801,6 +865,12 @@ fn scan_module(
                 decls.structs.push((struct_path, fields));
             }
             "fn" => {
+                if let Some(name) = outline.name(&item, "fn") {
+                    entry.defined.insert(name.to_string());
+                }
+                if !may_matter(outline, &item, token_types) {
+                    continue;
+                }
                 let Some(sig) = signature(outline, &item) else {
                     continue;
                 };
@@ -845,6 +915,20 @@ fn scan_module(
         }
     }
     decls.modules.push((module, entry));
+}
+
+/// Whether a function's signature can say anything the index keeps: it returns something,
+/// takes a token, or takes a closure. Most methods do none of these, and parsing costs.
+fn may_matter(outline: &Outline, item: &Item, token_types: &HashSet<String>) -> bool {
+    let header = outline.before_body(item);
+    outline.text_of(header.clone()).contains("->")
+        || outline.words(header).any(|word| {
+            token_types.contains(word)
+                || matches!(
+                    word,
+                    "Fn" | "FnMut" | "FnOnce" | "AsyncFn" | "AsyncFnMut" | "AsyncFnOnce"
+                )
+        })
 }
 
 /// A function item's signature, parsed without its body.
@@ -1018,7 +1102,7 @@ fn scan_impl(
         return;
     }
     for method in outline.items(body) {
-        if outline.kind(&method) != Some("fn") {
+        if outline.kind(&method) != Some("fn") || !may_matter(outline, &method, token_types) {
             continue;
         }
         let Some(sig) = signature(outline, &method) else {
@@ -1314,6 +1398,7 @@ mod tests {
             index.add(scan(&Outline::new(text), &origin(krate, module), &token_types));
         }
         index.resolve(catalog);
+        index.resolve_tables();
         index
     }
 
