@@ -193,3 +193,47 @@ fn many_files_outside_any_package_are_linear() {
         "{many_cost:?} against {few_cost:?} (ratio {ratio:.1})"
     );
 }
+
+/// Each file's import of the token is an alias of it, whose path was a pre-filter group of its
+/// own that every file naming the token checked: quadratic in the files (100,000 tiny files,
+/// a tenth importing the token, took 26 s).
+#[test]
+fn many_files_importing_the_token_are_linear() {
+    use ctxlint::engine::Prefilter;
+    use ctxlint::model::workspace::WorkspaceIndex;
+    use std::path::PathBuf;
+    let _alone = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let files = |name: &str, count: usize| -> Vec<PathBuf> {
+        let folder = dir.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        (0..count)
+            .map(|i| {
+                let path = folder.join(format!("f{i}.rs"));
+                let text =
+                    "use tokio_util::sync::CancellationToken;\nfn f(t: CancellationToken) { t.cancel(); }\n";
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect()
+    };
+    let run = |paths: &[PathBuf]| {
+        let mut settings = settings();
+        let index = WorkspaceIndex::build(paths, &settings.catalog);
+        engine::use_workspace(&mut settings, std::sync::Arc::new(index));
+        let prefilter = Prefilter::new(&settings.catalog);
+        for path in paths {
+            let text = std::fs::read(path).unwrap();
+            assert!(prefilter.may_match(&text, |word| settings.sees(word, path)));
+        }
+    };
+    let (few, many) = (files("few", 500), files("many", 4_000));
+    let few_cost = cost(|| run(&few));
+    let many_cost = cost(|| run(&many));
+    // Eight times the files: about 8 when linear, about 64 when quadratic.
+    let ratio = many_cost.as_secs_f64() / few_cost.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 3.0 * 8.0,
+        "{many_cost:?} against {few_cost:?} (ratio {ratio:.1})"
+    );
+}

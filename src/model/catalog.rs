@@ -327,6 +327,9 @@ pub struct Catalog {
     /// Names the workspace gives to catalog items or to what holds them (re-exports, fields,
     /// functions returning tokens): each alone can lead a file into the catalog.
     workspace_words: HashSet<String>,
+    /// The paths of the workspace's aliases of catalog items (`app::a::Tok`): written only
+    /// where their last segment can be, as a workspace word.
+    workspace_aliases: HashSet<String>,
     /// Workspace structs holding a catalog type, and functions handing one to a closure or
     /// returning an `Option` of one, with the methods of what they hold: a file naming one can
     /// reach the API, but only through such a method, whose name it must then write too.
@@ -775,6 +778,10 @@ impl Catalog {
     ) -> Catalog {
         let mut catalog = self.clone();
         for (from, to) in aliases {
+            // Those of items are words the index scoped (not those of modules or crates).
+            if catalog.type_by_path.contains_key(to) || catalog.function_by_path.contains_key(to) {
+                catalog.workspace_aliases.insert(from.clone());
+            }
             catalog.aliases.push((from.clone(), to.clone()));
             catalog.add_prefixes(from);
             catalog.prefixes.insert(from.clone());
@@ -884,27 +891,34 @@ impl Catalog {
     /// catalog recognises by name alone is a group of its own.
     pub fn needle_groups(&self) -> Vec<Needles> {
         let segments = |path: &str| path.split("::").map(str::to_string).collect::<Vec<_>>();
-        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut groups: Vec<Needles> = Vec::new();
+        let ungated = |words| Needles { words, gate: None };
         let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
             let auxiliary = self.callables[index].role.is_some_and(Role::is_auxiliary);
             (!auxiliary).then_some(path)
         });
         let paths = self.type_by_path.keys().chain(functions);
         for path in paths {
-            groups.push(segments(path));
+            groups.push(ungated(segments(path)));
             for (from, to) in &self.aliases {
                 if let Some(rest) = path.strip_prefix(to.as_str())
                     && (rest.is_empty() || rest.starts_with("::"))
                 {
-                    groups.push(segments(&format!("{from}{rest}")));
+                    // A workspace alias's path is written where its name can be.
+                    let gate = self
+                        .workspace_aliases
+                        .contains(from)
+                        .then(|| from.rsplit("::").next().unwrap_or(from).to_string());
+                    let words = segments(&format!("{from}{rest}"));
+                    groups.push(Needles { words, gate });
                 }
             }
         }
-        groups.extend(self.methods_by_name.keys().map(|name| vec![name.clone()]));
-        let mut groups: Vec<Needles> = groups
-            .into_iter()
-            .map(|words| Needles { words, gate: None })
-            .collect();
+        groups.extend(
+            self.methods_by_name
+                .keys()
+                .map(|name| ungated(vec![name.clone()])),
+        );
         groups.extend(self.workspace_words.iter().map(|word| Needles {
             words: vec![word.clone()],
             gate: Some(word.clone()),

@@ -99,6 +99,40 @@ impl Scope {
     }
 }
 
+/// Where one word can be written, for lookups in time independent of how often it is
+/// declared.
+#[derive(Debug, Default)]
+struct WordScopes {
+    /// Declared where no crate is known: seen everywhere.
+    everywhere: bool,
+    /// The crates declaring it `pub`: their dependents see it.
+    public: HashSet<String>,
+    /// Crate → the modules (crate-relative) whose subtrees see it, and every module holding
+    /// one of those (a file's inline modules may be one).
+    modules: HashMap<String, (Modules, Modules)>,
+}
+
+/// Module paths, crate-relative.
+type Modules = HashSet<Vec<String>>;
+
+impl WordScopes {
+    fn add(&mut self, scope: Scope) {
+        let Some((krate, module)) = scope.module.split_first() else {
+            self.everywhere = true;
+            return;
+        };
+        if scope.dependents {
+            self.public.insert(krate.clone());
+        }
+        let (within, holding) = self.modules.entry(krate.clone()).or_default();
+        if within.insert(module.to_vec()) {
+            for n in 0..=module.len() {
+                holding.insert(module[..n].to_vec());
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Module {
     /// Names brought in by `use` items and type aliases, with the path they stand for.
@@ -185,7 +219,7 @@ pub struct WorkspaceIndex {
     pub holders: HashMap<String, HashSet<String>>,
     /// Where each word or holder the workspace declares can be written: only files there need
     /// scanning, or parsing, for it.
-    word_scopes: HashMap<String, Vec<Scope>>,
+    word_scopes: HashMap<String, WordScopes>,
     /// Each crate, with itself and the crates it depends on.
     visible: HashMap<String, HashSet<String>>,
     /// The crates files of the run are in.
@@ -298,20 +332,27 @@ impl WorkspaceIndex {
         let (Some(scopes), Some(origin)) = (self.word_scopes.get(word), origin) else {
             return true;
         };
+        if scopes.everywhere {
+            return true;
+        }
         let Some(dependencies) = self.visible.get(&origin.krate) else {
             return true;
         };
-        scopes.iter().any(|scope| {
-            let Some((krate, module)) = scope.module.split_first() else {
-                return true;
-            };
-            if *krate != origin.krate {
-                return scope.dependents && dependencies.contains(krate);
-            }
-            // A file holds inline modules too: one inside the scope, or holding it, may see it.
-            let shared = module.len().min(origin.module.len());
-            module[..shared] == origin.module[..shared]
-        })
+        // A file holds inline modules too: one inside the scope, or holding it, may see it.
+        if let Some((within, holding)) = scopes.modules.get(&origin.krate)
+            && ((0..=origin.module.len()).any(|n| within.contains(&origin.module[..n]))
+                || holding.contains(&origin.module))
+        {
+            return true;
+        }
+        let public = &scopes.public;
+        let depends = |krate: &String| *krate != origin.krate && dependencies.contains(krate);
+        match public.len() <= dependencies.len() {
+            true => public.iter().any(depends),
+            false => dependencies
+                .iter()
+                .any(|krate| public.contains(krate) && depends(krate)),
+        }
     }
 
     /// Whether `name` is a crate of the workspace (as its code writes it).
@@ -450,12 +491,9 @@ impl WorkspaceIndex {
         // Only aliases of catalog items are words: one of a module or crate (`pub use
         // tokio::time;`) still leads to an item whose own name the file must write. Nor are
         // aliases of sleeps: they matter only beside an API that the file names anyway.
-        let mut word_scopes: HashMap<String, Vec<Scope>> = HashMap::new();
+        let mut word_scopes: HashMap<String, WordScopes> = HashMap::new();
         let mut declare = |word: &str, scope: Scope| {
-            let scopes = word_scopes.entry(word.to_string()).or_default();
-            if !scopes.contains(&scope) {
-                scopes.push(scope);
-            }
+            word_scopes.entry(word.to_string()).or_default().add(scope);
         };
         let mut words: HashSet<String> = HashSet::new();
         let mut aliases: Vec<(String, String)> = Vec::with_capacity(found.len());
