@@ -257,11 +257,10 @@ impl WorkspaceIndex {
             let Some(matcher) = Words::new(&words) else {
                 break;
             };
-            // A file is scanned for the words its crate can see: those of external crates, and
-            // those declared in itself or in a crate it depends on. A word that is also a
-            // catalog item's name is searched everywhere: a crate's own item of that name
-            // (its own `CancellationToken`) must be known to the index, or it reads as the
-            // catalog's.
+            // A file is scanned for the words it can write (see `sees`): those of external
+            // crates, and those its module, its crate or a crate it depends on declares. (A
+            // crate's own item named like a catalog item need not be known: a path into a
+            // workspace crate is never read as the catalog's, see `Builder::workspace_struct`.)
             let seen_in = |word: &str, origin: &Origin| index.sees(word, Some(origin));
             let found: Vec<(usize, FileDecls)> = files
                 .par_iter()
