@@ -76,14 +76,16 @@ fn without_unreachable_bodies(code: &str, catalog: &Catalog) -> Option<String> {
         .filter(|(holder, _)| present.contains(holder.as_str()))
         .map(|(holder, methods)| (holder.as_str(), methods))
         .collect();
-    // A field holding one is reached by its name, as a field of a relevant type is.
-    let catalog_words = relevant.clone();
-    relevant.extend(reached.keys().map(|holder| holder.to_string()));
+    // A field holding one is reached by its name, as a field of a relevant type is; the
+    // holder's name itself is relevant only beside a method (see `Reach`).
+    let added: Vec<&str> = reached
+        .keys()
+        .copied()
+        .filter(|holder| relevant.insert(holder.to_string()))
+        .collect();
     let holders = declarations(&outline, &mut relevant);
-    for holder in reached.keys() {
-        if !catalog_words.contains(*holder) {
-            relevant.remove(*holder);
-        }
+    for holder in added {
+        relevant.remove(holder);
     }
     let reach = Reach {
         relevant: &relevant,

@@ -69,6 +69,8 @@ pub fn may_name_crate(text: &[u8], at: Range<usize>) -> bool {
                 .copied()
                 .is_some_and(is_ident_byte)
     };
+    // Only a name that starts its line can have a `//` comment before it: the line above.
+    let starts_line = text[before.len()..at.start].contains(&b'\n');
     after.starts_with(b"::")
         || before.ends_with(b":")
         || keyword_before(b"use")
@@ -77,7 +79,7 @@ pub fn may_name_crate(text: &[u8], at: Range<usize>) -> bool {
         // A comment between the name and what is around it: leave it to the tokens.
         || after.starts_with(b"/")
         || before.ends_with(b"/")
-        || ends_in_line_comment(before)
+        || (starts_line && ends_in_line_comment(before))
 }
 
 /// Whether the last line of `text` may end in a `//` comment.

@@ -237,3 +237,27 @@ fn many_files_importing_the_token_are_linear() {
         "{many_cost:?} against {few_cost:?} (ratio {ratio:.1})"
     );
 }
+
+/// The index asks of each catalog crate's name it finds whether it can name the crate; a
+/// `//` comment was looked for back to the start of the line, however long the line.
+#[test]
+fn crate_names_on_one_long_line_are_linear() {
+    use ctxlint::model::workspace::WorkspaceIndex;
+    let _alone = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, count: usize| -> Vec<std::path::PathBuf> {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("fn f() {{ {} }}", "let a = core; ".repeat(count))).unwrap();
+        vec![path]
+    };
+    let (short, long) = (file("short.rs", 1_000), file("long.rs", 8_000));
+    let catalog = Catalog::build(&Catalog::builtin_specs()).unwrap();
+    let short_cost = cost(|| drop(WorkspaceIndex::build(&short, &catalog)));
+    let long_cost = cost(|| drop(WorkspaceIndex::build(&long, &catalog)));
+    // Eight times the line: about 8 when linear, about 64 when quadratic.
+    let ratio = long_cost.as_secs_f64() / short_cost.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 3.0 * 8.0,
+        "{long_cost:?} against {short_cost:?} (ratio {ratio:.1})"
+    );
+}

@@ -78,7 +78,7 @@ impl Reach {
 
 /// Where a word declared in the workspace can be written: in the modules under `module` (a
 /// path from its crate's name on) and, when `dependents`, in the crates that depend on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 struct Scope {
     module: Vec<String>,
     dependents: bool,
@@ -148,9 +148,14 @@ struct Module {
 
 impl Module {
     fn insert(&mut self, name: String, target: Vec<String>, reach: Reach) {
-        let known = self.reach.entry(name.clone()).or_insert(reach);
-        *known = (*known).max(reach);
+        self.widen(name.clone(), reach);
         self.names.insert(name, target);
+    }
+
+    /// Notes that `name` reaches at least as far as `reach`.
+    fn widen(&mut self, name: String, reach: Reach) {
+        let known = self.reach.entry(name).or_insert(reach);
+        *known = (*known).max(reach);
     }
 }
 
@@ -383,8 +388,7 @@ impl WorkspaceIndex {
                 }
             }
             for (name, reach) in module.reach {
-                let known = entry.reach.entry(name).or_insert(reach);
-                *known = (*known).max(reach);
+                entry.widen(name, reach);
             }
             entry.ambiguous.extend(module.ambiguous);
             entry.globs.extend(module.globs);
@@ -911,7 +915,6 @@ fn scan_module(
                 let Some(sig) = signature(outline, &item) else {
                     continue;
                 };
-                entry.defined.insert(sig.ident.to_string());
                 let mut name = module.clone();
                 name.push(sig.ident.to_string());
                 if let Some(observed) = summary(outline, &item, &sig, token_types) {
