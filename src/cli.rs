@@ -303,7 +303,10 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
         exit_zero: args.exit_zero,
     };
     let stdout = std::io::stdout();
-    finish.report(report, &options, &mut stdout.lock())
+    let code = finish.report(report, &options, &mut stdout.lock());
+    // The process ends next: freeing the workspace index node by node would only cost time.
+    std::mem::forget(settings);
+    code
 }
 
 /// Settings for the files whose configuration is not the run's (`layers`): a package's own,

@@ -539,6 +539,8 @@ fn run(args: &CargoArgs, matches: &ArgMatches) -> Result<i32, String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let code = finish.report(report, &options, &mut out)?;
+    // The process ends next: freeing the workspace index node by node would only cost time.
+    std::mem::forget(settings);
     let Some(finished) = finished else {
         return Ok(code);
     };

@@ -510,6 +510,33 @@ impl Catalog {
             .collect()
     }
 
+    /// For each catalog crate named like a crate every program has (halo-core's lib is `core`),
+    /// the modules its paths go on into (`context`): there the crate's name alone says nothing.
+    pub fn builtin_named_crates(&self) -> HashMap<String, HashSet<String>> {
+        const BUILTIN: [&str; 5] = ["core", "std", "alloc", "proc_macro", "test"];
+        let mut modules: HashMap<String, HashSet<String>> = HashMap::new();
+        let aliases = self.aliases.iter().flat_map(|(from, to)| [from, to]);
+        let paths = self
+            .prefixes
+            .iter()
+            .chain(self.type_by_path.keys())
+            .chain(self.function_by_path.keys())
+            .chain(self.handler_attributes.iter())
+            .chain(aliases);
+        for path in paths {
+            let mut segments = path.split("::");
+            if let (Some(krate), Some(module)) = (segments.next(), segments.next())
+                && BUILTIN.contains(&krate)
+            {
+                modules
+                    .entry(krate.to_string())
+                    .or_default()
+                    .insert(module.to_string());
+            }
+        }
+        modules
+    }
+
     /// The paths the catalog's aliases stand in for (`go_http`).
     pub fn alias_names(&self) -> impl Iterator<Item = &str> {
         self.aliases.iter().map(|(from, _)| from.as_str())
@@ -937,17 +964,40 @@ impl Catalog {
         groups.sort_by(|a, b| (&a.words, &a.gate).cmp(&(&b.words, &b.gate)));
         groups.dedup_by(|later, earlier| later.words == earlier.words);
         // A group that contains another is implied by it (when the other's gate is open
-        // wherever this one's is).
-        let all = groups.clone();
+        // wherever this one's is). Groups are a few words long, so their subsets are looked up
+        // (comparing every pair of groups was quadratic in the workspace's aliases).
+        let gates: HashMap<Vec<String>, Option<String>> = groups
+            .iter()
+            .map(|group| (group.words.clone(), group.gate.clone()))
+            .collect();
         groups.retain(|group| {
-            !all.iter().any(|other| {
-                other != group
-                    && (other.gate.is_none() || other.gate == group.gate)
-                    && other.words.iter().all(|w| group.words.contains(w))
+            !proper_subsets(&group.words).any(|words| {
+                gates
+                    .get(&words)
+                    .is_some_and(|gate| gate.is_none() || *gate == group.gate)
             })
         });
         groups
     }
+}
+
+/// The non-empty subsets of `words` other than `words` itself, each in `words`' order. A group
+/// of 16 words or more (no path is that long) gets none: kept when implied, it only costs a
+/// little time.
+fn proper_subsets(words: &[String]) -> impl Iterator<Item = Vec<String>> + '_ {
+    let count = if words.len() < 16 {
+        (1u32 << words.len()) - 1
+    } else {
+        1
+    };
+    (1..count).map(move |mask| {
+        words
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, word)| word.clone())
+            .collect()
+    })
 }
 
 /// Words a file must all hold to reach an API one way; a group the workspace declares is
@@ -1186,6 +1236,48 @@ mod tests {
         assert!(has(&["background", "context", "go_http"]));
         // `ctx` alone (a common variable name) is not enough.
         assert!(!has(&["ctx"]));
+    }
+
+    /// A group implied by a smaller one goes, whatever gate the smaller one has not; and the
+    /// cost grows with the workspace's aliases, not with their square.
+    #[test]
+    fn implied_needle_groups_go_in_linear_time() {
+        let with_aliases = |n: usize| {
+            let aliases: Vec<(String, String)> = (0..n)
+                .map(|i| {
+                    (
+                        format!("c{i}::m::Tok"),
+                        "tokio_util::sync::CancellationToken".to_string(),
+                    )
+                })
+                .collect();
+            Catalog::builtin().with_workspace(&aliases, [], &HashMap::new())
+        };
+        let groups = with_aliases(2).needle_groups();
+        let has = |words: &[&str]| {
+            groups
+                .iter()
+                .any(|g| g.words.iter().map(String::as_str).eq(words.iter().copied()))
+        };
+        // `drop_guard` alone implies every group holding it.
+        assert!(has(&["drop_guard"]));
+        assert!(
+            !groups
+                .iter()
+                .any(|g| g.words.len() > 1 && g.words.iter().any(|w| w == "drop_guard"))
+        );
+        // A gated group is not implied by one gated otherwise.
+        assert!(has(&["Tok", "c0", "m"]) && has(&["Tok", "c1", "m"]));
+        let cost = |n: usize| {
+            let catalog = with_aliases(n);
+            let start = std::time::Instant::now();
+            assert!(catalog.needle_groups().len() > n);
+            start.elapsed()
+        };
+        let (small, large) = (cost(500), cost(4000));
+        let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-9);
+        // Linear: about 8; quadratic would be about 64.
+        assert!(ratio < 24.0, "8x the aliases cost {ratio:.1}x");
     }
 
     #[test]
