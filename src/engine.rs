@@ -5,7 +5,7 @@
 //! a lint) becomes one diagnostic for that file, and the run goes on.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once, OnceLock};
@@ -206,6 +206,9 @@ pub struct Prefilter {
     groups: Vec<(Vec<usize>, Option<String>)>,
     /// For each word, the groups it belongs to.
     groups_of_word: Vec<Vec<usize>>,
+    /// Words that are crates named like built-in ones, with the modules their paths go on into
+    /// (see `Catalog::builtin_named_crates`).
+    builtin_named: HashMap<usize, HashSet<String>>,
 }
 
 impl Prefilter {
@@ -238,20 +241,32 @@ impl Prefilter {
                 groups_of_word[w].push(g);
             }
         }
+        let builtin_named = catalog
+            .builtin_named_crates()
+            .into_iter()
+            .filter_map(|(krate, modules)| Some((words.iter().position(|w| *w == krate)?, modules)))
+            .collect();
         let words = Words::new(&words).expect("needles build");
         Prefilter {
             words,
             groups,
             groups_of_word,
+            builtin_named,
         }
     }
 
     /// Whether `text` contains every word of some group, each as a whole identifier, where
-    /// `sees` says the group's gate word can be written.
+    /// `sees` says the group's gate word can be written. A crate named like a built-in one
+    /// counts only where its path may go on into one of its modules (`core::context`).
     pub fn may_match(&self, text: &[u8], sees: impl Fn(&str) -> bool) -> bool {
         let mut seen = vec![false; self.groups_of_word.len()];
-        self.words.any(text, |word| {
-            if seen[word] {
+        self.words.any_at(text, |word, at| {
+            if seen[word]
+                || self
+                    .builtin_named
+                    .get(&word)
+                    .is_some_and(|modules| !crate::words::may_go_on_into(text, at.end, modules))
+            {
                 return false;
             }
             seen[word] = true;

@@ -2,6 +2,7 @@
 //! inside a longer one): the pre-filter and the workspace index decide with it which files
 //! to read further.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -82,6 +83,22 @@ pub fn may_name_crate(text: &[u8], at: Range<usize>) -> bool {
         || (starts_line && ends_in_line_comment(before))
 }
 
+/// Whether the path that a crate's name ends at `end` in `text` may go on into one of
+/// `modules`: it does unless the next segment is another module's (`core::fmt`, for a crate
+/// named like the built-in `core` whose APIs live in `core::context`). A group, a glob, a
+/// comment, or no next segment at all may (`core::{…}`, `use core;`): this errs towards yes.
+pub fn may_go_on_into(text: &[u8], end: usize, modules: &HashSet<String>) -> bool {
+    let Some(after) = text[end..].trim_ascii_start().strip_prefix(b"::") else {
+        return true;
+    };
+    let after = after.trim_ascii_start();
+    let segment_len = after.iter().take_while(|&&b| is_ident_byte(b)).count();
+    if segment_len == 0 || after.get(segment_len) == Some(&b'#') {
+        return true;
+    }
+    std::str::from_utf8(&after[..segment_len]).map_or(true, |segment| modules.contains(segment))
+}
+
 /// Whether the last line of `text` may end in a `//` comment.
 fn ends_in_line_comment(text: &[u8]) -> bool {
     let line = text.rsplit(|&b| b == b'\n').next().unwrap_or(text);
@@ -104,6 +121,32 @@ mod tests {
             false
         });
         out
+    }
+
+    #[test]
+    fn a_builtin_named_crate_goes_on_into_its_modules_only() {
+        let modules = HashSet::from(["context".to_string()]);
+        let goes_on = |text: &str| may_go_on_into(text.as_bytes(), text.find("core").unwrap() + 4, &modules);
+        for text in [
+            "use core::context::Context;",
+            "core :: context",
+            "core::{fmt, context}",
+            "core::*",
+        ] {
+            assert!(goes_on(text), "{text}");
+        }
+        for text in [
+            "core;",
+            "core as c",
+            "core::r#context",
+            "core::/* x */context",
+            "core",
+        ] {
+            assert!(goes_on(text), "{text}");
+        }
+        for text in ["core::fmt::Debug", "core :: task::Context", "core::contexts"] {
+            assert!(!goes_on(text), "{text}");
+        }
     }
 
     #[test]

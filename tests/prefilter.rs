@@ -37,6 +37,13 @@ const IMPORTS: &[(&str, &str, &str)] = &[
         "context::Context",
         "halo",
     ),
+    // halo-core's lib is named `core`: beside libcore's paths, only its own count.
+    (
+        "use core::fmt::Debug as _; use core::{context::{self, Background, WithValue}};",
+        "context::Context",
+        "halo",
+    ),
+    ("use core::fmt::Write as _;", "core :: context::Context", "halo"),
     ("use opentelemetry::Context as Otel;", "Otel", "otel"),
     ("use stop_token::StopSource;", "StopSource", "stop"),
     ("", "Unknown", "token"),

@@ -256,6 +256,7 @@ impl WorkspaceIndex {
         let mut seeds: HashSet<String> = catalog.type_crate_names();
         seeds.extend(index.renames.keys().cloned());
         let crate_names = seeds.clone();
+        let builtin_named = catalog.builtin_named_crates();
         let mut searched: HashSet<String> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
             let words: Vec<&str> = seeds.iter().map(String::as_str).collect();
@@ -267,17 +268,26 @@ impl WorkspaceIndex {
             // crate's own item named like a catalog item need not be known: a path into a
             // workspace crate is never read as the catalog's, see `Builder::workspace_struct`.)
             let seen_in = |word: &str, origin: &Origin| index.sees(word, Some(origin));
+            // Small pieces: a thread that runs out of files takes some from the other (a few
+            // files cost much more than most, and rayon splits a long run only when asked).
             let found: Vec<(usize, FileDecls)> = files
                 .par_iter()
                 .enumerate()
+                .with_max_len(8)
                 .filter(|(i, _)| !scanned[*i])
                 .filter_map(|(i, path)| {
                     let origin = &index.origins[path];
                     let text = read_source(path)?;
+                    // A crate named like a built-in one (`core`) counts where a path of it
+                    // may go on into one of its modules (`core::context`, not `core::fmt`).
                     let found = |w: usize, at: Range<usize>| {
+                        let text = text.as_bytes();
                         seen_in(words[w], origin)
                             && (!crate_names.contains(words[w])
-                                || crate::words::may_name_crate(text.as_bytes(), at))
+                                || (crate::words::may_name_crate(text, at.clone())
+                                    && builtin_named.get(words[w]).is_none_or(|modules| {
+                                        crate::words::may_go_on_into(text, at.end, modules)
+                                    })))
                     };
                     if !matcher.any_at(text.as_bytes(), found) {
                         return None;
@@ -297,7 +307,10 @@ impl WorkspaceIndex {
                     if !outline.all().any(named) {
                         return None;
                     }
-                    Some((i, scan(&outline, origin, &token_types)))
+                    let decls = scan(&outline, origin, &token_types);
+                    // The items parsed for it hold nothing past here (memory stays flat).
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    Some((i, decls))
                 })
                 .collect();
             if found.is_empty() {
