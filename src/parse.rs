@@ -521,7 +521,10 @@ fn use_names(tree: &syn::UseTree, relevant: &HashSet<String>, out: &mut Vec<Stri
     match tree {
         syn::UseTree::Path(path) => use_names(&path.tree, relevant, out),
         syn::UseTree::Group(group) => group.items.iter().for_each(|tree| use_names(tree, relevant, out)),
-        syn::UseTree::Rename(rename) if relevant.contains(&rename.ident.to_string()) => {
+        // `use anyhow::Context as _;` brings a trait's methods in, and no name.
+        syn::UseTree::Rename(rename)
+            if rename.rename != "_" && relevant.contains(&rename.ident.to_string()) =>
+        {
             out.push(rename.rename.to_string())
         }
         _ => {}
