@@ -597,6 +597,10 @@ mod tests {
         let code = "use tokio_util::sync::CancellationToken as Tok; struct S { stop: Tok }
             fn a(s: &S) { s.stop.cancel(); } fn b() { other(); }";
         assert_eq!(bodies(code), [1, 0]);
+        // `as _` gives no name: a `_` pattern is not relevant.
+        let code = "use opentelemetry::Context; use anyhow::Context as _;
+            fn a() { let _ = one(); } fn b(c: Context) { c.attach(); }";
+        assert_eq!(bodies(code), [0, 1]);
         // Methods of a type that holds catalog values keep their bodies.
         let code = "use tokio_util::sync::CancellationToken; struct G(CancellationToken);
             impl G { fn f(&self) { self.0.cancel(); } } impl Other { fn g(&self) { two(); } }";
