@@ -127,19 +127,21 @@ struct Reach<'a> {
 impl Reach<'_> {
     fn reaches(&self, outline: &Outline, range: Range<usize>, methods: &[&HashSet<String>]) -> bool {
         let mut holders: Vec<&HashSet<String>> = Vec::new();
-        let mut names: HashSet<&str> = HashSet::new();
-        for word in outline.words(range) {
+        for word in outline.words(range.clone()) {
             if self.relevant.contains(word) || methods.iter().any(|m| m.contains(word)) {
                 return true;
             }
-            if let Some(held) = self.reached.get(word) {
+            if !self.reached.is_empty()
+                && let Some(held) = self.reached.get(word)
+            {
                 holders.push(held);
             }
-            names.insert(word);
         }
-        holders
-            .iter()
-            .any(|held| held.iter().any(|method| names.contains(method.as_str())))
+        // Most functions name no holder: only those are read again, for a held method.
+        !holders.is_empty()
+            && outline
+                .words(range)
+                .any(|word| holders.iter().any(|held| held.contains(word)))
     }
 }
 

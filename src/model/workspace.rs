@@ -456,7 +456,8 @@ impl WorkspaceIndex {
         // resolved in parallel, since this runs once per round over the whole workspace.
         // An import is of a catalog path only if its last segment is one of a catalog path's
         // or a name given to one: most are told apart without resolving them.
-        let leading = self.names_leading_to(catalog.path_segments(), false);
+        let leads = self.leads();
+        let leading = leads.leading_to(catalog.path_segments(), false);
         let may_lead = |module: &[String], target: &[String]| {
             if !target.last().is_some_and(|last| leading.contains(last)) {
                 return false;
@@ -526,7 +527,7 @@ impl WorkspaceIndex {
             aliases.push((from, to));
         }
         aliases.dedup();
-        let named = self.may_name_api(catalog, &aliases);
+        let named = Self::may_name_api(catalog, &aliases, &leads);
         let may_be_api = |written: &Written| written.path.last().is_some_and(|last| named.contains(last));
         // A function's name is a word when it returns a catalog type itself: one returning a
         // struct that holds one (`fn new() -> Self`) is reached through the struct's name.
@@ -593,45 +594,38 @@ impl WorkspaceIndex {
     /// The last segments of the paths that can name a catalog type or hold one: its types'
     /// names, the names aliases give them, and the names of structs with a field of such a
     /// type or of a type alias of one. Resolving a path costs far more than this test.
-    fn may_name_api(&self, catalog: &Catalog, aliases: &[(String, String)]) -> HashSet<String> {
+    fn may_name_api(catalog: &Catalog, aliases: &[(String, String)], leads: &Leads) -> HashSet<String> {
         let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
         let mut named: HashSet<String> = catalog.type_names();
         named.extend(catalog.alias_names().map(last));
         named.extend(aliases.iter().map(|(from, _)| last(from)));
-        self.names_leading_to(named, true)
+        leads.leading_to(named, true)
     }
 
-    /// `names` with every name an import or a type alias gives one of them (`use … as Tok`),
-    /// at any depth, and, `through_structs`, the names of structs with a field of such a type.
-    fn names_leading_to(&self, mut named: HashSet<String>, through_structs: bool) -> HashSet<String> {
-        // Name → the names that stand for it or hold it.
-        let mut leads: HashMap<&str, Vec<&str>> = HashMap::new();
+    /// For each name, the names that stand for it (`use … as Tok`, `type T = …`) and, as the
+    /// second map, the structs holding a field of a type so named. Both lookups of a round use
+    /// them (building them walks every module).
+    fn leads(&self) -> Leads<'_> {
+        let mut aliases: HashMap<&str, Vec<&str>> = HashMap::new();
         for module in self.modules.values() {
             for (name, target) in &module.names {
                 if let Some(target) = target.last() {
-                    leads.entry(target).or_default().push(name);
+                    aliases.entry(target).or_default().push(name);
                 }
             }
         }
-        for (path, fields) in self.structs.iter().filter(|_| through_structs) {
+        let mut holders: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (path, fields) in &self.structs {
             let Some(name) = path.last() else {
                 continue;
             };
             for (_, ty) in fields {
                 if let Some(held) = ty.path.last() {
-                    leads.entry(held).or_default().push(name);
+                    holders.entry(held).or_default().push(name);
                 }
             }
         }
-        let mut todo: Vec<String> = named.iter().cloned().collect();
-        while let Some(next) = todo.pop() {
-            for &name in leads.get(next.as_str()).into_iter().flatten() {
-                if named.insert(name.to_string()) {
-                    todo.push(name.to_string());
-                }
-            }
-        }
-        named
+        Leads { aliases, holders }
     }
 
     /// The catalog types a written type is or holds (in struct fields, at any depth).
@@ -1248,6 +1242,35 @@ struct Packages {
     lib_names: HashMap<String, String>,
     /// The directory all files of the run share.
     root: Option<PathBuf>,
+}
+
+/// Names and the names that lead to them (see [`WorkspaceIndex::leads`]).
+struct Leads<'a> {
+    aliases: HashMap<&'a str, Vec<&'a str>>,
+    holders: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl Leads<'_> {
+    /// `named` with every name an import or a type alias gives one of them (`use … as Tok`),
+    /// at any depth, and, `through_structs`, the names of structs with a field of such a type.
+    fn leading_to(&self, mut named: HashSet<String>, through_structs: bool) -> HashSet<String> {
+        let mut todo: Vec<String> = named.iter().cloned().collect();
+        while let Some(next) = todo.pop() {
+            let holders = self.holders.get(next.as_str()).filter(|_| through_structs);
+            for &name in self
+                .aliases
+                .get(next.as_str())
+                .into_iter()
+                .chain(holders)
+                .flatten()
+            {
+                if named.insert(name.to_string()) {
+                    todo.push(name.to_string());
+                }
+            }
+        }
+        named
+    }
 }
 
 impl Packages {
