@@ -313,8 +313,9 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
 /// layered on the workspace's, with the same flags.
 pub(crate) fn per_package(layers: Vec<PathBuf>, matches: &ArgMatches, prefilter: bool) -> engine::PerFile {
     let matches = matches.clone();
+    let discovery = config::Discovery::default();
     engine::PerFile::new(move |dir| {
-        let loaded = config::discover(dir).map_err(|e| e.to_string())?;
+        let loaded = discovery.discover(dir).map_err(|e| e.to_string())?;
         if loaded.layers == layers {
             return Ok(None);
         }

@@ -76,51 +76,89 @@ const FILE_NAMES: [&str; 2] = ["ctxlint.toml", ".ctxlint.toml"];
 /// or its `[package.metadata.ctxlint]`), it is layered on the workspace's (found walking up
 /// from the workspace root).
 pub fn discover(start: &Path) -> Result<Loaded, ConfigError> {
-    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    let dir = if start.is_dir() {
-        start.as_path()
-    } else {
-        start.parent().unwrap_or(Path::new("/"))
-    };
-    let Some((found_in, path, config)) = nearest(dir)? else {
-        return Ok(Loaded::default());
-    };
-    let mut loaded = Loaded {
-        config,
-        path: Some(path.clone()),
-        layers: vec![path],
-    };
-    let Some(root) = workspace_root_above(found_in) else {
-        return Ok(loaded);
-    };
-    if let Some((_, base_path, mut base)) = nearest(&root)?
-        && !loaded.layers.contains(&base_path)
-    {
-        base.layer(std::mem::take(&mut loaded.config));
-        loaded.config = base;
-        loaded.layers.insert(0, base_path);
-    }
-    Ok(loaded)
+    Discovery::default().discover(start)
 }
 
-/// The nearest configuration walking up from `dir`: the directory it was found in, its file
-/// and the configuration.
-fn nearest(dir: &Path) -> Result<Option<(&Path, PathBuf, Config)>, ConfigError> {
-    let mut current = Some(dir);
-    while let Some(here) = current {
-        for name in FILE_NAMES {
-            let path = here.join(name);
-            if path.is_file() {
-                return load(&path).map(|config| Some((here, path, config)));
-            }
-        }
-        let manifest = here.join("Cargo.toml");
-        if manifest.is_file()
-            && let Some(config) = load_from_manifest(&manifest)?
+/// [`discover`] for the many directories of one run: a directory found to have no
+/// configuration at or above it is not looked at again (a walk up per directory costs a few
+/// file checks per level).
+#[derive(Default)]
+pub struct Discovery {
+    none_at_or_above: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl Discovery {
+    /// See [`discover`].
+    pub fn discover(&self, start: &Path) -> Result<Loaded, ConfigError> {
+        let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let dir = if start.is_dir() {
+            start.as_path()
+        } else {
+            start.parent().unwrap_or(Path::new("/"))
+        };
+        let Some((found_in, path, config)) = self.nearest(dir)? else {
+            return Ok(Loaded::default());
+        };
+        let mut loaded = Loaded {
+            config,
+            path: Some(path.clone()),
+            layers: vec![path],
+        };
+        let Some(root) = workspace_root_above(found_in) else {
+            return Ok(loaded);
+        };
+        if let Some((_, base_path, mut base)) = self.nearest(&root)?
+            && !loaded.layers.contains(&base_path)
         {
-            return Ok(Some((here, manifest, config)));
+            base.layer(std::mem::take(&mut loaded.config));
+            loaded.config = base;
+            loaded.layers.insert(0, base_path);
         }
-        current = here.parent();
+        Ok(loaded)
+    }
+
+    /// The nearest configuration walking up from `dir`: the directory it was found in, its
+    /// file and the configuration.
+    fn nearest<'a>(&self, dir: &'a Path) -> Result<Option<(&'a Path, PathBuf, Config)>, ConfigError> {
+        let known_none = |here: &Path| {
+            self.none_at_or_above
+                .lock()
+                .expect("discovery lock")
+                .contains(here)
+        };
+        let mut walked = Vec::new();
+        let mut current = Some(dir);
+        while let Some(here) = current {
+            if known_none(here) {
+                break;
+            }
+            if let Some(found) = config_in(here)? {
+                return Ok(Some(found));
+            }
+            walked.push(here.to_path_buf());
+            current = here.parent();
+        }
+        self.none_at_or_above
+            .lock()
+            .expect("discovery lock")
+            .extend(walked);
+        Ok(None)
+    }
+}
+
+/// The configuration in `here` itself, if any: its directory, its file and the configuration.
+fn config_in(here: &Path) -> Result<Option<(&Path, PathBuf, Config)>, ConfigError> {
+    for name in FILE_NAMES {
+        let path = here.join(name);
+        if path.is_file() {
+            return load(&path).map(|config| Some((here, path, config)));
+        }
+    }
+    let manifest = here.join("Cargo.toml");
+    if manifest.is_file()
+        && let Some(config) = load_from_manifest(&manifest)?
+    {
+        return Ok(Some((here, manifest, config)));
     }
     Ok(None)
 }

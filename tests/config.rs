@@ -43,6 +43,28 @@ fn discovery_walks_up_and_the_nearest_wins() {
     );
 }
 
+/// One run looks at each directory once: a directory without configuration, seen first,
+/// does not hide a sibling's or a nested one's.
+#[test]
+fn a_directory_without_configuration_hides_no_other() {
+    let dir = project(&[
+        ("b/lib.rs", FINDING),
+        ("c/ctxlint.toml", DENY),
+        ("c/lib.rs", FINDING),
+        ("c/d/lib.rs", FINDING),
+        ("c/d/e/lib.rs", FINDING),
+    ]);
+    assert_eq!(
+        codes(dir.path(), &[]),
+        [
+            "warning[ctxlint::dropped_cancel_guard]",
+            "error[ctxlint::dropped_cancel_guard]",
+            "error[ctxlint::dropped_cancel_guard]",
+            "error[ctxlint::dropped_cancel_guard]",
+        ]
+    );
+}
+
 #[test]
 fn cargo_manifest_metadata() {
     for (manifest, section) in [

@@ -1229,21 +1229,6 @@ fn written_path(ty: &syn::Type) -> Option<Vec<String>> {
     Some(segments)
 }
 
-/// Finds each file's package and crate.
-#[derive(Default)]
-struct Packages {
-    /// Package directory → crate name (None: not a package).
-    manifests: HashMap<PathBuf, Option<String>>,
-    renames: HashMap<String, String>,
-    /// Crate → the crates its manifest names in any dependency table, by the name code
-    /// writes and by package name.
-    dependencies: HashMap<String, HashSet<String>>,
-    /// Package name → crate name, where a `[lib] name` makes them differ.
-    lib_names: HashMap<String, String>,
-    /// The directory all files of the run share.
-    root: Option<PathBuf>,
-}
-
 /// Names and the names that lead to them (see [`WorkspaceIndex::leads`]).
 struct Leads<'a> {
     aliases: HashMap<&'a str, Vec<&'a str>>,
@@ -1273,16 +1258,29 @@ impl Leads<'_> {
     }
 }
 
+/// Finds each file's package and crate.
+#[derive(Default)]
+struct Packages {
+    /// Package directory → crate name (None: not a package).
+    manifests: HashMap<PathBuf, Option<String>>,
+    renames: HashMap<String, String>,
+    /// Crate → the crates its manifest names in any dependency table, by the name code
+    /// writes and by package name.
+    dependencies: HashMap<String, HashSet<String>>,
+    /// Package name → crate name, where a `[lib] name` makes them differ.
+    lib_names: HashMap<String, String>,
+    /// The directory all files of the run share.
+    root: Option<PathBuf>,
+    /// Directory → the package it is in: its directory and crate.
+    package_above: HashMap<PathBuf, Option<(PathBuf, String)>>,
+}
+
 impl Packages {
     fn origin_of(&mut self, file: &Path, all: &[PathBuf]) -> Origin {
         let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-        let mut dir = absolute.parent();
-        while let Some(d) = dir {
-            if let Some(krate) = self.package_at(d) {
-                let relative = absolute.strip_prefix(d).unwrap_or(&absolute);
-                return origin_in(&krate, relative);
-            }
-            dir = d.parent();
+        if let Some((dir, krate)) = absolute.parent().and_then(|dir| self.package_above(dir)) {
+            let relative = absolute.strip_prefix(&dir).unwrap_or(&absolute);
+            return origin_in(&krate, relative);
         }
         // No package: the tree the run was given is one crate (its root found once: once per
         // file would be quadratic).
@@ -1293,6 +1291,29 @@ impl Packages {
             krate: "crate".into(),
             module: module_path(relative),
         }
+    }
+
+    /// The package `dir` is in, walking up (each directory once per run).
+    fn package_above(&mut self, dir: &Path) -> Option<(PathBuf, String)> {
+        let mut walked = Vec::new();
+        let mut current = Some(dir);
+        let found = loop {
+            let Some(here) = current else {
+                break None;
+            };
+            if let Some(known) = self.package_above.get(here) {
+                break known.clone();
+            }
+            walked.push(here.to_path_buf());
+            if let Some(krate) = self.package_at(here) {
+                break Some((here.to_path_buf(), krate));
+            }
+            current = here.parent();
+        };
+        for here in walked {
+            self.package_above.insert(here, found.clone());
+        }
+        found
     }
 
     fn package_at(&mut self, dir: &Path) -> Option<String> {
