@@ -203,6 +203,23 @@ impl<'a> Outline<'a> {
         Some(open + 1..last)
     }
 
+    /// The insides of the function bodies in `range`, in modules, impls and traits at any
+    /// depth, in order.
+    pub fn function_bodies(&self, range: Range<usize>) -> Vec<Range<usize>> {
+        let mut bodies = Vec::new();
+        for item in self.items(range) {
+            let Some(body) = self.body(&item) else {
+                continue;
+            };
+            match self.kind(&item) {
+                Some("fn") => bodies.push(body),
+                Some("mod" | "impl" | "trait") => bodies.extend(self.function_bodies(body)),
+                _ => {}
+            }
+        }
+        bodies
+    }
+
     /// The bytes between the braces of the item's closing brace group.
     pub fn body_bytes(&self, item: &Item) -> Option<Range<usize>> {
         let body = self.body(item)?;
@@ -282,6 +299,20 @@ impl<'a> Outline<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_bodies_in_modules_impls_and_traits() {
+        let text = "fn a() { x(); fn inner() { y(); } } struct S { f: u8 }
+            mod m { impl T { fn b(&self) { z() } } trait U { fn c() { w(); } fn d(); } }
+            const C: u8 = { 1 };";
+        let outline = Outline::new(text);
+        let bodies: Vec<&str> = outline
+            .function_bodies(outline.all())
+            .into_iter()
+            .map(|body| outline.text_of(body).trim())
+            .collect();
+        assert_eq!(bodies, ["x(); fn inner() { y(); }", "z()", "w();"]);
+    }
 
     fn kinds(text: &str) -> Vec<String> {
         let outline = Outline::new(text);

@@ -295,13 +295,20 @@ impl WorkspaceIndex {
                     let code = &text[crate::source::code_start(&text)..];
                     let outline = Outline::new(code);
                     // A word in a comment or a string (a licence header naming the project)
-                    // declares nothing; a later round may still find the file.
+                    // declares nothing; a later round may still find the file. Nor does one
+                    // in a function's body: only items, fields and signatures are scanned.
                     // A crate's name counts where it can name the crate, not a variable.
+                    let bodies = outline.function_bodies(outline.all());
+                    let in_body = |at: usize| {
+                        let after = bodies.partition_point(|body| body.end <= at);
+                        bodies.get(after).is_some_and(|body| body.contains(&at))
+                    };
                     let named = |at: usize| {
                         outline.word(at).is_some_and(|word| {
                             seeds.contains(word)
                                 && seen_in(word, origin)
                                 && (!crate_names.contains(word) || outline.names_crate(at))
+                                && !in_body(at)
                         })
                     };
                     if !outline.all().any(named) {
