@@ -4,8 +4,8 @@
 //! on its own. Whatever goes wrong with one file (unreadable, not UTF-8, not Rust, a panic in
 //! a lint) becomes one diagnostic for that file, and the run goes on.
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once, OnceLock};

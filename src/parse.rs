@@ -20,7 +20,7 @@
 //! out of its container, and an unreadable item is left out of the file. Each part left out is
 //! one [`Unreadable`]; the rest is linted.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -614,10 +614,11 @@ mod tests {
     /// naming none of the token's methods, is left out.
     #[test]
     fn workspace_holders_count_beside_a_method_of_what_they_hold() {
-        let holders = HashMap::from([(
-            "Timeline".to_string(),
-            HashSet::from(["cancel".to_string(), "cancelled".to_string()]),
-        )]);
+        let methods: HashSet<String> = ["cancel".to_string(), "cancelled".to_string()]
+            .into_iter()
+            .collect();
+        let holders: HashMap<String, HashSet<String>> =
+            [("Timeline".to_string(), methods)].into_iter().collect();
         let catalog = Catalog::builtin().with_workspace(&[], [], &holders);
         let code = "fn a(t: &Timeline) { t.flush(); } fn b(t: &Timeline) { t.stop.cancel(); }
             fn c(x: u8) { x.cancel(); }

@@ -2,7 +2,7 @@
 //! inside a longer one): the pre-filter and the workspace index decide with it which files
 //! to read further.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn a_builtin_named_crate_goes_on_into_its_modules_only() {
-        let modules = HashSet::from(["context".to_string()]);
+        let modules: HashSet<String> = ["context".to_string()].into_iter().collect();
         let goes_on = |text: &str| may_go_on_into(text.as_bytes(), text.find("core").unwrap() + 4, &modules);
         for text in [
             "use core::context::Context;",

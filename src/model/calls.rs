@@ -10,7 +10,7 @@
 //!
 //! Offsets are byte offsets into the code the tree was parsed from (as `Extent` gives them).
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::ops::Range;
 
 use syn::visit::Visit;

@@ -3,7 +3,8 @@
 //! (`catalog.toml`, plus `[[api]]` tables from a project's config in the same shape); this
 //! module only indexes them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 

@@ -7,8 +7,8 @@
 //! rightmost child that ends it. The result is exactly `Spanned`'s (a test checks it on every
 //! node of the fixtures); small leaves (paths, literals, types) still use `Spanned`.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use proc_macro2::Span;

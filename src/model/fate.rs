@@ -3,7 +3,8 @@
 //! canceller the walk cannot follow, and where the function leaves early. `lost_cancel` reads
 //! this; the rules about what counts as a use are here so they can be documented in one place.
 
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
@@ -116,7 +117,7 @@ pub fn fate_of<'a>(checker: &Checker<'a>, block: &'a syn::Block, token: BindingI
     let declared = model_start(checker, token);
     let mut walk = Walk {
         checker,
-        tokens: HashMap::from([(token, false)]),
+        tokens: [(token, false)].into_iter().collect(),
         named: BTreeSet::new(),
         declared,
         ups: vec![Up::FnBody],

@@ -4,7 +4,7 @@
 //! `println!`-like, `vec!`, logging) are parsed best-effort, argument by argument. A body that
 //! does not parse is skipped silently: it is not a parse error of the file.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};

@@ -16,7 +16,7 @@ pub mod summaries;
 pub mod values;
 pub mod workspace;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::ops::Range;
 
 use self::extent::Extent;

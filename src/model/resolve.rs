@@ -7,7 +7,7 @@
 //! (`tokio_util::sync::CancellationToken`). Resolution never guesses: an ambiguous name, or one
 //! brought in by an unknown glob only, resolves to nothing.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use syn::visit::Visit;
 

@@ -4,7 +4,7 @@
 //! by identity: `let ctx = ctx.child();` makes a new binding whose initializer refers to the old
 //! one. Closures see their enclosing bindings (captures); nested items do not.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use syn::visit::Visit;
 use syn::{Expr, FnArg, Pat};

@@ -8,7 +8,7 @@
 //! the parameter on, storing it, a method it does not know — makes the parameter "may cancel",
 //! and so does every function it cannot see (other crates, trait objects).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;

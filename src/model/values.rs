@@ -3,7 +3,7 @@
 //! them). Without a type checker this is what can be read from literals, annotations, a few
 //! std calls and the file's own items; anything else is unknown, never guessed.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use syn::{Expr, Lit};
 

@@ -16,7 +16,7 @@
 //! Which files are scanned grows in rounds: first those naming a catalog crate, then those
 //! naming what the previous rounds found (a re-export of a re-export), until nothing new turns up.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -1357,7 +1357,7 @@ impl Packages {
         self.dependencies
             .keys()
             .map(|krate| {
-                let mut seen: HashSet<String> = HashSet::from([krate.clone()]);
+                let mut seen: HashSet<String> = [krate.clone()].into_iter().collect();
                 let mut todo = vec![krate];
                 while let Some(next) = todo.pop() {
                     for dependency in self.dependencies.get(next).into_iter().flatten() {
