@@ -203,20 +203,27 @@ impl<'a> Outline<'a> {
         Some(open + 1..last)
     }
 
+    /// Calls `visit` on every item in `range`, inside `mod`, `impl` and `trait` bodies too.
+    pub fn each_item(&self, range: Range<usize>, visit: &mut dyn FnMut(&Item)) {
+        for item in self.items(range) {
+            visit(&item);
+            if matches!(self.kind(&item), Some("mod" | "impl" | "trait"))
+                && let Some(body) = self.body(&item)
+            {
+                self.each_item(body, visit);
+            }
+        }
+    }
+
     /// The insides of the function bodies in `range`, in modules, impls and traits at any
     /// depth, in order.
     pub fn function_bodies(&self, range: Range<usize>) -> Vec<Range<usize>> {
         let mut bodies = Vec::new();
-        for item in self.items(range) {
-            let Some(body) = self.body(&item) else {
-                continue;
-            };
-            match self.kind(&item) {
-                Some("fn") => bodies.push(body),
-                Some("mod" | "impl" | "trait") => bodies.extend(self.function_bodies(body)),
-                _ => {}
+        self.each_item(range, &mut |item| {
+            if self.kind(item) == Some("fn") {
+                bodies.extend(self.body(item));
             }
-        }
+        });
         bodies
     }
 

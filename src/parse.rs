@@ -449,7 +449,7 @@ fn kind(item: &[TokenTree]) -> Option<String> {
 fn declarations(outline: &Outline, relevant: &mut HashSet<String>) -> HashSet<String> {
     let mut aliases = Vec::new();
     let mut structs = Vec::new();
-    each_item(outline, outline.all(), &mut |item| match outline.kind(item) {
+    outline.each_item(outline.all(), &mut |item| match outline.kind(item) {
         Some("use" | "type" | "extern crate") => aliases.push(item.clone()),
         Some("struct") => structs.push((outline.name(item, "struct"), struct_fields(outline, item))),
         _ => {}
@@ -478,18 +478,6 @@ fn declarations(outline: &Outline, relevant: &mut HashSet<String>) -> HashSet<St
         }
         if relevant.len() + holders.len() == before {
             return holders;
-        }
-    }
-}
-
-/// Calls `visit` on every item in `range`, inside `mod`, `impl` and `trait` bodies too.
-fn each_item(outline: &Outline, range: Range<usize>, visit: &mut dyn FnMut(&Item)) {
-    for item in outline.items(range) {
-        visit(&item);
-        if matches!(outline.kind(&item), Some("mod" | "impl" | "trait"))
-            && let Some(body) = outline.body(&item)
-        {
-            each_item(outline, body, visit);
         }
     }
 }
