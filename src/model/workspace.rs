@@ -558,12 +558,20 @@ impl WorkspaceIndex {
             (path, params.collect::<Vec<_>>())
         });
         let optional = self.optional.iter().map(|(path, ty)| (path, vec![ty]));
+        // Resolving the types is most of a round's work here: in parallel, then merged.
+        let candidates: Vec<_> = structs.chain(closures).chain(optional).collect();
+        let found: Vec<(&Vec<String>, Vec<TypeId>)> = candidates
+            .into_par_iter()
+            .map(|(path, types)| {
+                let mut held = Vec::new();
+                for ty in types.into_iter().filter(|ty| may_be_api(ty)) {
+                    self.catalog_types_held(ty, catalog, 0, &mut held);
+                }
+                (path, held)
+            })
+            .collect();
         let mut holders: HashMap<String, HashSet<String>> = HashMap::new();
-        for (path, types) in structs.chain(closures).chain(optional) {
-            let mut held = Vec::new();
-            for ty in types.into_iter().filter(|ty| may_be_api(ty)) {
-                self.catalog_types_held(ty, catalog, 0, &mut held);
-            }
+        for (path, held) in found {
             if let Some(name) = path.last()
                 && !held.is_empty()
             {
