@@ -33,6 +33,33 @@ fn cost(mut run: impl FnMut()) -> Duration {
 }
 
 /// The cost of linting `text`, on the engine's threads (their stacks fit deep code).
+/// Writes `count` files `f{i}.rs`, holding `text(i)`, into a new folder `name` of `dir`.
+fn write_files(
+    dir: &std::path::Path,
+    name: &str,
+    count: usize,
+    text: impl Fn(usize) -> String,
+) -> Vec<std::path::PathBuf> {
+    let folder = dir.join(name);
+    std::fs::create_dir(&folder).unwrap();
+    (0..count)
+        .map(|i| {
+            let path = folder.join(format!("f{i}.rs"));
+            std::fs::write(&path, text(i)).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// Eight times the input: about 8 times the cost when linear, about 64 when quadratic.
+fn assert_eightfold_is_linear(small: Duration, large: Duration) {
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 3.0 * 8.0,
+        "{large:?} against {small:?} (ratio {ratio:.1})"
+    );
+}
+
 fn lint_cost(settings: &Settings, text: &str) -> Duration {
     let rules = settings.enabled_rules();
     let pool = engine::pool(settings);
@@ -171,27 +198,13 @@ fn many_files_outside_any_package_are_linear() {
     use ctxlint::model::workspace::WorkspaceIndex;
     let _alone = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let files = |name: &str, count: usize| -> Vec<std::path::PathBuf> {
-        let folder = dir.path().join(name);
-        std::fs::create_dir(&folder).unwrap();
-        (0..count)
-            .map(|i| {
-                let path = folder.join(format!("f{i}.rs"));
-                std::fs::write(&path, format!("fn f{i}() {{}}\n")).unwrap();
-                path
-            })
-            .collect()
-    };
+    let files =
+        |name: &str, count: usize| write_files(dir.path(), name, count, |i| format!("fn f{i}() {{}}\n"));
     let (few, many) = (files("few", 1_000), files("many", 8_000));
     let catalog = Catalog::build(&Catalog::builtin_specs()).unwrap();
     let few_cost = cost(|| drop(WorkspaceIndex::build(&few, &catalog)));
     let many_cost = cost(|| drop(WorkspaceIndex::build(&many, &catalog)));
-    // Eight times the files: about 8 when linear, about 64 when quadratic.
-    let ratio = many_cost.as_secs_f64() / few_cost.as_secs_f64().max(1e-6);
-    assert!(
-        ratio < 3.0 * 8.0,
-        "{many_cost:?} against {few_cost:?} (ratio {ratio:.1})"
-    );
+    assert_eightfold_is_linear(few_cost, many_cost);
 }
 
 /// Each file's import of the token is an alias of it, whose path was a pre-filter group of its
@@ -204,19 +217,8 @@ fn many_files_importing_the_token_are_linear() {
     use std::path::PathBuf;
     let _alone = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let files = |name: &str, count: usize| -> Vec<PathBuf> {
-        let folder = dir.path().join(name);
-        std::fs::create_dir(&folder).unwrap();
-        (0..count)
-            .map(|i| {
-                let path = folder.join(format!("f{i}.rs"));
-                let text =
-                    "use tokio_util::sync::CancellationToken;\nfn f(t: CancellationToken) { t.cancel(); }\n";
-                std::fs::write(&path, text).unwrap();
-                path
-            })
-            .collect()
-    };
+    let text = "use tokio_util::sync::CancellationToken;\nfn f(t: CancellationToken) { t.cancel(); }\n";
+    let files = |name: &str, count: usize| write_files(dir.path(), name, count, |_| text.to_string());
     let run = |paths: &[PathBuf]| {
         let mut settings = settings();
         let index = WorkspaceIndex::build(paths, &settings.catalog);
@@ -230,12 +232,7 @@ fn many_files_importing_the_token_are_linear() {
     let (few, many) = (files("few", 500), files("many", 4_000));
     let few_cost = cost(|| run(&few));
     let many_cost = cost(|| run(&many));
-    // Eight times the files: about 8 when linear, about 64 when quadratic.
-    let ratio = many_cost.as_secs_f64() / few_cost.as_secs_f64().max(1e-6);
-    assert!(
-        ratio < 3.0 * 8.0,
-        "{many_cost:?} against {few_cost:?} (ratio {ratio:.1})"
-    );
+    assert_eightfold_is_linear(few_cost, many_cost);
 }
 
 /// The index asks of each catalog crate's name it finds whether it can name the crate; a
@@ -254,10 +251,6 @@ fn crate_names_on_one_long_line_are_linear() {
     let catalog = Catalog::build(&Catalog::builtin_specs()).unwrap();
     let short_cost = cost(|| drop(WorkspaceIndex::build(&short, &catalog)));
     let long_cost = cost(|| drop(WorkspaceIndex::build(&long, &catalog)));
-    // Eight times the line: about 8 when linear, about 64 when quadratic.
-    let ratio = long_cost.as_secs_f64() / short_cost.as_secs_f64().max(1e-6);
-    assert!(
-        ratio < 3.0 * 8.0,
-        "{long_cost:?} against {short_cost:?} (ratio {ratio:.1})"
-    );
+    // Eight times the line.
+    assert_eightfold_is_linear(short_cost, long_cost);
 }
