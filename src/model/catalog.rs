@@ -1252,7 +1252,14 @@ mod tests {
                     )
                 })
                 .collect();
-            Catalog::builtin().with_workspace(&aliases, [], &HashMap::new())
+            // A holder of a token whose one method is name-only: its group is implied.
+            let holders: HashMap<String, HashSet<String>> = [(
+                "Timeline".to_string(),
+                ["drop_guard".to_string()].into_iter().collect(),
+            )]
+            .into_iter()
+            .collect();
+            Catalog::builtin().with_workspace(&aliases, [], &holders)
         };
         let groups = with_aliases(2).needle_groups();
         let has = |words: &[&str]| {
@@ -1260,8 +1267,9 @@ mod tests {
                 .iter()
                 .any(|g| g.words.iter().map(String::as_str).eq(words.iter().copied()))
         };
-        // `drop_guard` alone implies every group holding it.
+        // `drop_guard` alone implies every group holding it, the holder's gated one too.
         assert!(has(&["drop_guard"]));
+        assert!(!has(&["Timeline", "drop_guard"]));
         assert!(
             !groups
                 .iter()
