@@ -23,6 +23,7 @@ pub mod outline;
 pub mod output;
 pub mod parse;
 pub mod paths;
+pub mod process;
 pub mod read;
 pub mod server;
 pub mod source;

@@ -6,5 +6,6 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    ctxlint::process::disable_huge_pages();
     std::process::exit(ctxlint::cli::run(std::env::args_os()));
 }
