@@ -120,3 +120,59 @@ fn a_crates_own_token_type_is_its_own_when_linted_alone() {
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
 }
+
+/// A test, bench, example or binary is a crate of its own that sees its package's public
+/// words and those of its package's dependencies, and no other crate's. A file that names a
+/// word only another crate could write is not parsed (the two broken files below would be
+/// reported if they were).
+#[test]
+fn a_test_target_sees_what_its_package_sees() {
+    let dir = support::cli::project(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\n"),
+        (
+            "a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio-util = \"0.7\"\n",
+        ),
+        (
+            "a/src/lib.rs",
+            "mod m;\npub use tokio_util::sync::CancellationToken as Stop;\n",
+        ),
+        (
+            "a/src/m.rs",
+            "use tokio_util::sync::CancellationToken as Hidden;\n",
+        ),
+        (
+            "a/tests/uses.rs",
+            "use a::Stop;\n\nfn f(t: &Stop) {\n    t.clone().drop_guard();\n}\n",
+        ),
+        ("a/tests/hidden.rs", "fn f(t: Hidden) { fn ( }\n"),
+        (
+            "b/Cargo.toml",
+            "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("b/src/lib.rs", ""),
+        ("b/tests/other.rs", "fn f(t: Stop) { fn ( }\n"),
+    ]);
+    let findings = |extra: &[&str]| {
+        let output = ctxlint(dir.path(), &[&["--message-format", "short", "."], extra].concat());
+        let found: BTreeSet<(String, String)> = short_findings(&output)
+            .into_iter()
+            .map(|(file, _, code)| (file, code))
+            .collect();
+        (found, stderr(&output))
+    };
+    let pair = |file: &str, code: &str| (file.to_string(), code.to_string());
+    let (found, err) = findings(&[]);
+    assert_eq!(
+        found,
+        BTreeSet::from([pair("a/tests/uses.rs", "ctxlint::dropped_cancel_guard")]),
+        "{err}"
+    );
+    let (unfiltered, err) = findings(&["--no-prefilter"]);
+    for broken in ["a/tests/hidden.rs", "b/tests/other.rs"] {
+        assert!(
+            unfiltered.contains(&pair(broken, "ctxlint::parse_error")),
+            "{err}"
+        );
+    }
+}

@@ -1295,7 +1295,16 @@ impl Packages {
         let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
         if let Some((dir, krate)) = absolute.parent().and_then(|dir| self.package_above(dir)) {
             let relative = absolute.strip_prefix(&dir).unwrap_or(&absolute);
-            return origin_in(&krate, relative);
+            let origin = origin_in(&krate, relative);
+            // A test, bench, example or binary is a crate of its own that depends on its
+            // package (and sees what the package's dev-dependencies declare).
+            if origin.krate != krate {
+                self.dependencies
+                    .entry(origin.krate.clone())
+                    .or_default()
+                    .insert(krate);
+            }
+            return origin;
         }
         // No package: the tree the run was given is one crate (its root found once: once per
         // file would be quadratic).
