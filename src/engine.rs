@@ -201,44 +201,61 @@ impl Report {
 /// Decides from a file's bytes whether it can use any catalog API.
 pub struct Prefilter {
     words: Words,
-    /// Groups of word indices; a file passes if it holds every word of one group (and can
-    /// write the group's gate word, if it has one).
-    groups: Vec<(Vec<usize>, Option<String>)>,
+    /// A file passes if it holds every word of one group.
+    groups: Vec<Group>,
     /// For each word, the groups it belongs to.
     groups_of_word: Vec<Vec<usize>>,
+    /// Whether each word is the crate of some group's path.
+    crate_words: Vec<bool>,
     /// Words that are crates named like built-in ones, with the modules their paths go on into
     /// (see `Catalog::builtin_named_crates`).
     builtin_named: HashMap<usize, HashSet<String>>,
 }
 
+/// [`Needles`] by word index.
+struct Group {
+    words: Vec<usize>,
+    /// A word the file must be able to write (see `WorkspaceIndex::sees`).
+    gate: Option<String>,
+    /// A word that must appear where it can name a crate.
+    krate: Option<usize>,
+}
+
 impl Prefilter {
     pub fn new(catalog: &Catalog) -> Prefilter {
         let mut words: Vec<String> = Vec::new();
-        let mut groups: Vec<(Vec<usize>, Option<String>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut needle_groups = catalog.needle_groups();
         // A suppression comment can be unused, which is itself reported.
         needle_groups.push(Needles {
             words: vec!["ctxlint".to_string()],
             gate: None,
+            krate: None,
         });
+        let mut index_of = |word: String| match words.iter().position(|w| *w == word) {
+            Some(i) => i,
+            None => {
+                words.push(word);
+                words.len() - 1
+            }
+        };
         for group in needle_groups {
-            let indices = group
-                .words
-                .into_iter()
-                .map(|word| match words.iter().position(|w| *w == word) {
-                    Some(i) => i,
-                    None => {
-                        words.push(word);
-                        words.len() - 1
-                    }
-                })
-                .collect();
-            groups.push((indices, group.gate));
+            let krate = group.krate.map(&mut index_of);
+            let indices = group.words.into_iter().map(&mut index_of).collect();
+            groups.push(Group {
+                words: indices,
+                gate: group.gate,
+                krate,
+            });
         }
         let mut groups_of_word: Vec<Vec<usize>> = vec![Vec::new(); words.len()];
-        for (g, (group, _)) in groups.iter().enumerate() {
-            for &w in group {
+        let mut crate_words = vec![false; words.len()];
+        for (g, group) in groups.iter().enumerate() {
+            for &w in &group.words {
                 groups_of_word[w].push(g);
+            }
+            if let Some(w) = group.krate {
+                crate_words[w] = true;
             }
         }
         let builtin_named = catalog
@@ -251,28 +268,39 @@ impl Prefilter {
             words,
             groups,
             groups_of_word,
+            crate_words,
             builtin_named,
         }
     }
 
     /// Whether `text` contains every word of some group, each as a whole identifier, where
-    /// `sees` says the group's gate word can be written. A crate named like a built-in one
-    /// counts only where its path may go on into one of its modules (`core::context`).
+    /// `sees` says the group's gate word can be written and, for a path, where its crate's
+    /// name can name a crate. A crate named like a built-in one counts only where its path may
+    /// go on into one of its modules (`core::context`).
     pub fn may_match(&self, text: &[u8], sees: impl Fn(&str) -> bool) -> bool {
         let mut seen = vec![false; self.groups_of_word.len()];
+        let mut names_crate = vec![false; self.groups_of_word.len()];
         self.words.any_at(text, |word, at| {
-            if seen[word]
-                || self
-                    .builtin_named
-                    .get(&word)
-                    .is_some_and(|modules| !crate::words::may_go_on_into(text, at.end, modules))
+            if self
+                .builtin_named
+                .get(&word)
+                .is_some_and(|modules| !crate::words::may_go_on_into(text, at.end, modules))
             {
                 return false;
             }
+            let newly_names_crate = self.crate_words[word]
+                && !names_crate[word]
+                && crate::words::may_name_crate(text, at.clone());
+            if seen[word] && !newly_names_crate {
+                return false;
+            }
             seen[word] = true;
+            names_crate[word] |= newly_names_crate;
             let complete = |&g: &usize| {
-                let (words, gate) = &self.groups[g];
-                words.iter().all(|&w| seen[w]) && gate.as_deref().is_none_or(&sees)
+                let group = &self.groups[g];
+                group.words.iter().all(|&w| seen[w])
+                    && group.krate.is_none_or(|w| names_crate[w])
+                    && group.gate.as_deref().is_none_or(&sees)
             };
             self.groups_of_word[word].iter().any(complete)
         })
@@ -625,6 +653,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path's crate counts where it names a crate, not as a variable of the same name.
+    #[test]
+    fn a_paths_crate_counts_where_it_names_a_crate() {
+        let prefilter = Prefilter::new(Catalog::builtin());
+        let passes = |text: &str| prefilter.may_match(text.as_bytes(), |_| true);
+        assert!(!passes("fn f(ctx: &mut Context<'_>) { ctx.waker(); }"));
+        for text in [
+            "use ctx::Context; fn f(ctx: Context) {}",
+            "fn f(c: ctx :: Context) {}",
+            "use ctx; fn f(c: ctx::Context) {}",
+            "use {ctx, std::task::Context};",
+            "extern crate ctx; fn f(c: &Context) {}",
+        ] {
+            assert!(passes(text), "{text}");
+        }
+    }
 
     #[test]
     fn thread_count_is_capped_by_the_cores() {

@@ -920,16 +920,27 @@ impl Catalog {
     pub fn needle_groups(&self) -> Vec<Needles> {
         let segments = |path: &str| path.split("::").map(str::to_string).collect::<Vec<_>>();
         let mut groups: Vec<Needles> = Vec::new();
-        let ungated = |words| Needles { words, gate: None };
+        let ungated = |words| Needles {
+            words,
+            gate: None,
+            krate: None,
+        };
+        // A path is written from its crate's name (`ctx::Context`, `use ctx::…`): that word
+        // counts only where it can name a crate, not as a variable `ctx`.
+        let path = |words: Vec<String>, gate| Needles {
+            krate: words.first().cloned(),
+            words,
+            gate,
+        };
         let functions = self.function_by_path.iter().filter_map(|(path, &index)| {
             let auxiliary = self.callables[index].role.is_some_and(Role::is_auxiliary);
             (!auxiliary).then_some(path)
         });
         let paths = self.type_by_path.keys().chain(functions);
-        for path in paths {
-            groups.push(ungated(segments(path)));
+        for written in paths {
+            groups.push(path(segments(written), None));
             for (from, to) in &self.aliases {
-                if let Some(rest) = path.strip_prefix(to.as_str())
+                if let Some(rest) = written.strip_prefix(to.as_str())
                     && (rest.is_empty() || rest.starts_with("::"))
                 {
                     // A workspace alias's path is written where its name can be.
@@ -937,8 +948,7 @@ impl Catalog {
                         .workspace_aliases
                         .contains(from)
                         .then(|| from.rsplit("::").next().unwrap_or(from).to_string());
-                    let words = segments(&format!("{from}{rest}"));
-                    groups.push(Needles { words, gate });
+                    groups.push(path(segments(&format!("{from}{rest}")), gate));
                 }
             }
         }
@@ -950,32 +960,37 @@ impl Catalog {
         groups.extend(self.workspace_words.iter().map(|word| Needles {
             words: vec![word.clone()],
             gate: Some(word.clone()),
+            krate: None,
         }));
         for (holder, methods) in &self.workspace_holders {
             groups.extend(methods.iter().map(|name| Needles {
                 words: vec![holder.clone(), name.clone()],
                 gate: Some(holder.clone()),
+                krate: None,
             }));
         }
         for group in &mut groups {
             group.words.sort();
             group.words.dedup();
         }
-        // Ungated first, so that of two groups of the same words the ungated one is kept.
-        groups.sort_by(|a, b| (&a.words, &a.gate).cmp(&(&b.words, &b.gate)));
-        groups.dedup_by(|later, earlier| later.words == earlier.words);
-        // A group that contains another is implied by it (when the other's gate is open
-        // wherever this one's is). Groups are a few words long, so their subsets are looked up
-        // (comparing every pair of groups was quadratic in the workspace's aliases).
-        let gates: HashMap<Vec<String>, Option<String>> = groups
-            .iter()
-            .map(|group| (group.words.clone(), group.gate.clone()))
-            .collect();
+        // The least strict first, so that of two groups of the same words it is the one kept.
+        groups.sort_by(|a, b| (&a.words, &a.gate, &a.krate).cmp(&(&b.words, &b.gate, &b.krate)));
+        groups.dedup_by(|later, earlier| later.words == earlier.words && earlier.implies(later));
+        // A group that contains another is implied by it (when the other is open wherever
+        // this one is). Groups are a few words long, so their subsets are looked up (comparing
+        // every pair of groups was quadratic in the workspace's aliases).
+        let mut by_words: HashMap<Vec<String>, Vec<Needles>> = HashMap::new();
+        for group in &groups {
+            by_words
+                .entry(group.words.clone())
+                .or_default()
+                .push(group.clone());
+        }
         groups.retain(|group| {
             !proper_subsets(&group.words).any(|words| {
-                gates
+                by_words
                     .get(&words)
-                    .is_some_and(|gate| gate.is_none() || *gate == group.gate)
+                    .is_some_and(|smaller| smaller.iter().any(|smaller| smaller.implies(group)))
             })
         });
         groups
@@ -1007,6 +1022,17 @@ fn proper_subsets(words: &[String]) -> impl Iterator<Item = Vec<String>> + '_ {
 pub struct Needles {
     pub words: Vec<String>,
     pub gate: Option<String>,
+    /// The word of `words` that names the path's crate: it counts only where it can name a
+    /// crate (see `words::may_name_crate`).
+    pub krate: Option<String>,
+}
+
+impl Needles {
+    /// Whether a file this group passes in is passed by `other` too (of `other`'s words).
+    fn implies(&self, other: &Needles) -> bool {
+        (self.gate.is_none() || self.gate == other.gate)
+            && (self.krate.is_none() || self.krate == other.krate)
+    }
 }
 
 /// Merges tables that name the same API: the first declares it; a later one (from a
