@@ -253,9 +253,9 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
     }
     let notes = discover::Notes::default();
     let settings_ref = &settings;
-    let inputs: Vec<_> = discover::files(&args.paths, notes.clone())
-        .filter(|input| !is_excluded(settings_ref, &input.path))
-        .collect();
+    let inputs = discover::files(&args.paths, notes.clone(), |path| {
+        !is_excluded(settings_ref, path)
+    });
     let indexing = std::time::Instant::now();
     engine::index_workspace(&mut settings, &inputs, &[]);
     let indexing = indexing.elapsed();

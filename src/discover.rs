@@ -1,7 +1,7 @@
 //! Which files to lint. A file named on the command line is linted whatever its name; a
 //! directory is walked for `*.rs` files, skipping `target/`, project templates, hidden entries
 //! and whatever `.gitignore` files ignore (also outside a git repository). Symlinks are followed; loops and
-//! dangling links are skipped with a note. The walk streams: linting starts with the first file.
+//! dangling links are skipped with a note.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -36,17 +36,23 @@ pub fn unreadable_roots(paths: &[PathBuf]) -> Result<(), String> {
     Ok(())
 }
 
-/// The files under `paths`, as they are found; a file reached twice (`src src/lib.rs`, or
-/// through a symlinked directory) once, under the first path it was found by.
-pub fn files(paths: &[PathBuf], notes: Notes) -> impl Iterator<Item = Input> + Send + use<> {
+/// The files under `paths`; a file reached twice (`src src/lib.rs`, or through a symlinked
+/// directory) once, under the first path it was found by. Each directory is walked on several
+/// threads (most of a walk is waiting on system calls); the files come back sorted by path
+/// within each of `paths`, so every run sees them in the same order. Only files `keep` accepts
+/// come back (it runs on the walking threads).
+pub fn files(paths: &[PathBuf], notes: Notes, keep: impl Fn(&Path) -> bool + Sync) -> Vec<Input> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let paths = paths.to_vec();
     let mut seen = HashSet::new();
-    let walk_cwd = cwd.clone();
-    paths
-        .into_iter()
-        .flat_map(move |root| walk(root, walk_cwd.clone(), notes.clone()))
-        .filter(move |input| seen.insert(identity(&cwd, &input.path)))
+    let mut files = Vec::new();
+    for root in paths {
+        for (input, identity) in walk(root, &cwd, &notes, &keep) {
+            if seen.insert(identity) {
+                files.push(input);
+            }
+        }
+    }
+    files
 }
 
 /// What makes two paths one file: its device and inode where the file exists, else the path
@@ -66,14 +72,26 @@ fn identity(cwd: &Path, path: &Path) -> Identity {
     Identity::Path(cwd.join(path).components().collect())
 }
 
-fn walk(root: PathBuf, cwd: PathBuf, notes: Notes) -> Box<dyn Iterator<Item = Input> + Send> {
+fn walk(
+    root: &Path,
+    cwd: &Path,
+    notes: &Notes,
+    keep: &(impl Fn(&Path) -> bool + Sync),
+) -> Vec<(Input, Identity)> {
     if !root.is_dir() {
+        if !keep(root) {
+            return Vec::new();
+        }
         // Named explicitly: lint it whatever its extension; a missing file is reported by the
         // engine as unreadable.
-        let name = display_name(&root, &cwd);
-        return Box::new(std::iter::once(Input { path: root, name }));
+        let input = Input {
+            path: root.to_path_buf(),
+            name: display_name(root, cwd),
+        };
+        return vec![(input, identity(cwd, root))];
     }
-    let walker = ignore::WalkBuilder::new(&root)
+    let found = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
         .follow_links(true)
         .hidden(true)
         .git_ignore(true)
@@ -86,21 +104,30 @@ fn walk(root: PathBuf, cwd: PathBuf, notes: Notes) -> Box<dyn Iterator<Item = In
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && (entry.file_name() == "target" || is_project_template(entry.path())))
         })
-        .build();
-    Box::new(walker.filter_map(move |entry| match entry {
-        Ok(entry) => {
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
-            let is_rust = entry.path().extension().is_some_and(|ext| ext == "rs");
-            (is_file && is_rust).then(|| Input {
-                name: display_name(entry.path(), &cwd),
-                path: entry.into_path(),
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        let is_rust = entry.path().extension().is_some_and(|ext| ext == "rs");
+                        if is_file && is_rust && keep(entry.path()) {
+                            let input = Input {
+                                name: display_name(entry.path(), cwd),
+                                path: entry.into_path(),
+                            };
+                            let identity = identity(cwd, &input.path);
+                            found.lock().expect("walk lock").push((input, identity));
+                        }
+                    }
+                    Err(error) => notes.push(format!("skipped: {}", error.to_string().trim())),
+                }
+                ignore::WalkState::Continue
             })
-        }
-        Err(error) => {
-            notes.push(format!("skipped: {}", error.to_string().trim()));
-            None
-        }
-    }))
+        });
+    let mut found = found.into_inner().expect("walk lock");
+    found.sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
+    found
 }
 
 /// A cargo-generate or Spin project template (`cargo-generate.toml`, `Cargo.toml.tmpl`): its

@@ -168,7 +168,8 @@ impl Workspace {
         if self.folders.is_empty() {
             return None;
         }
-        let files: Vec<PathBuf> = discover::files(&self.folders, discover::Notes::default())
+        let files: Vec<PathBuf> = discover::files(&self.folders, discover::Notes::default(), |_| true)
+            .into_iter()
             .map(|input| input.path)
             .collect();
         let catalog = &Setup::default_setup().settings.catalog;
