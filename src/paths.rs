@@ -1,11 +1,21 @@
 //! Paths as reports show them: absolute without `.`/`..`, and relative to a root with `/`.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 
 /// `path` made absolute (against the current directory) with `.` and `..` removed lexically.
 pub fn absolute(path: &Path) -> PathBuf {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    normalize(&path)
+    match current_dir() {
+        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())),
+    }
+}
+
+/// The current directory, asked for once: ctxlint never changes it, and asking the kernel
+/// for it once per file cost a few milliseconds of a run.
+fn current_dir() -> Option<&'static Path> {
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 /// Removes `.` and `..` components without touching the file system.

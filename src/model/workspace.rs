@@ -20,6 +20,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use proc_macro2::{TokenStream, TokenTree};
 use rayon::prelude::*;
@@ -225,8 +226,8 @@ pub struct WorkspaceIndex {
     /// Where each word or holder the workspace declares can be written: only files there need
     /// scanning, or parsing, for it.
     word_scopes: HashMap<String, WordScopes>,
-    /// Each crate, with itself and the crates it depends on.
-    visible: HashMap<String, HashSet<String>>,
+    /// Each crate, with itself and the crates of the run it depends on.
+    visible: HashMap<String, Arc<HashSet<String>>>,
     /// The crates files of the run are in.
     crates: HashSet<String>,
     /// Files scanned, for the README's figures and tests.
@@ -1284,6 +1285,9 @@ struct Packages {
     dependencies: HashMap<String, HashSet<String>>,
     /// Package name → crate name, where a `[lib] name` makes them differ.
     lib_names: HashMap<String, String>,
+    /// A test, bench, example or binary's crate → the packages it belongs to (a name such as
+    /// `integration` may be a target of several).
+    targets: HashMap<String, HashSet<String>>,
     /// The directory all files of the run share.
     root: Option<PathBuf>,
     /// Directory → the package it is in: its directory and crate.
@@ -1292,14 +1296,14 @@ struct Packages {
 
 impl Packages {
     fn origin_of(&mut self, file: &Path, all: &[PathBuf]) -> Origin {
-        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let absolute = crate::paths::absolute(file);
         if let Some((dir, krate)) = absolute.parent().and_then(|dir| self.package_above(dir)) {
             let relative = absolute.strip_prefix(&dir).unwrap_or(&absolute);
             let origin = origin_in(&krate, relative);
             // A test, bench, example or binary is a crate of its own that depends on its
             // package (and sees what the package's dev-dependencies declare).
             if origin.krate != krate {
-                self.dependencies
+                self.targets
                     .entry(origin.krate.clone())
                     .or_default()
                     .insert(krate);
@@ -1369,24 +1373,43 @@ impl Packages {
         krate
     }
 
-    /// For each crate, itself and every crate it depends on, directly or not.
-    fn visible_crates(&self) -> HashMap<String, HashSet<String>> {
-        self.dependencies
-            .keys()
-            .map(|krate| {
-                let mut seen: HashSet<String> = [krate.clone()].into_iter().collect();
-                let mut todo = vec![krate];
-                while let Some(next) = todo.pop() {
-                    for dependency in self.dependencies.get(next).into_iter().flatten() {
-                        let dependency = self.lib_names.get(dependency).unwrap_or(dependency);
-                        if seen.insert(dependency.clone()) {
-                            todo.push(dependency);
-                        }
+    /// For each crate, itself and every crate of the run it depends on, directly or not (only
+    /// those declare words; the external crates would only make the sets large). A target
+    /// shares its package's set.
+    fn visible_crates(&self) -> HashMap<String, Arc<HashSet<String>>> {
+        let closure = |krate: &String| {
+            let mut seen: HashSet<String> = [krate.clone()].into_iter().collect();
+            let mut todo = vec![krate];
+            while let Some(next) = todo.pop() {
+                for dependency in self.dependencies.get(next).into_iter().flatten() {
+                    let dependency = self.lib_names.get(dependency).unwrap_or(dependency);
+                    if self.dependencies.contains_key(dependency) && seen.insert(dependency.clone()) {
+                        todo.push(dependency);
                     }
                 }
-                (krate.clone(), seen)
-            })
-            .collect()
+            }
+            seen
+        };
+        let mut visible: HashMap<String, Arc<HashSet<String>>> = self
+            .dependencies
+            .keys()
+            .map(|krate| (krate.clone(), Arc::new(closure(krate))))
+            .collect();
+        for (target, packages) in &self.targets {
+            // A target named like a package of the run sees what both see.
+            let mut sets = packages
+                .iter()
+                .chain(self.dependencies.contains_key(target).then_some(target))
+                .filter_map(|package| visible.get(package).cloned());
+            let Some(mut shared) = sets.next() else {
+                continue;
+            };
+            for other in sets {
+                Arc::make_mut(&mut shared).extend(other.iter().cloned());
+            }
+            visible.insert(target.clone(), shared);
+        }
+        visible
     }
 
     /// `common = { package = "x-common", … }`: code writes `common::` for crate `x_common`.
@@ -1596,7 +1619,7 @@ mod tests {
             ),
             ("app", &[], "mod a;"),
         ]);
-        let crates = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        let crates = |names: &[&str]| Arc::new(names.iter().map(|n| n.to_string()).collect());
         index.visible.insert("app".into(), crates(&["app"]));
         index.visible.insert("user".into(), crates(&["user", "app"]));
         index.visible.insert("other".into(), crates(&["other"]));
