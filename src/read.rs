@@ -46,6 +46,11 @@ impl fmt::Display for ReadError {
 /// Opens `path` for reading without blocking (a FIFO would block in `open`), and checks that
 /// it is a regular file on a real file system.
 pub fn open_regular(path: &Path) -> Result<File, ReadError> {
+    open_with_size(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the file's size when it was opened.
+fn open_with_size(path: &Path) -> Result<(File, u64), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -59,22 +64,21 @@ pub fn open_regular(path: &Path) -> Result<File, ReadError> {
     if !kind.is_file() {
         return Err(ReadError::NotRegular(describe(&kind)));
     }
-    if on_pseudo_file_system(&file) {
+    if on_pseudo_file_system(&file, &metadata) {
         return Err(ReadError::Pseudo);
     }
-    Ok(file)
+    Ok((file, metadata.len()))
 }
 
 /// The bytes of the regular file at `path`, at most `limit` of them.
 pub fn read_source(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let file = open_regular(path)?;
-    read_capped(file, limit)
+    let (file, size) = open_with_size(path)?;
+    read_sized(file, size, limit)
 }
 
-/// Reads an opened file to its end, failing if it holds more than `limit` bytes (the size is
-/// not trusted: the file may grow while it is read).
-pub fn read_capped(mut file: File, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+/// Reads an opened file of `size` bytes to its end, failing if it holds more than `limit`
+/// bytes (the size is not trusted: the file may grow while it is read).
+fn read_sized(mut file: File, size: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
     if size > limit {
         return Err(ReadError::TooLarge { limit });
     }
@@ -111,10 +115,19 @@ fn describe(kind: &std::fs::FileType) -> &'static str {
 }
 
 /// Whether `file` lives on procfs, sysfs or another kernel file system whose files are not
-/// data on a disk.
+/// data on a disk. A device once found to hold a real file system is not asked about again
+/// (a run reads thousands of files from a few devices).
 #[cfg(target_os = "linux")]
-fn on_pseudo_file_system(file: &File) -> bool {
+fn on_pseudo_file_system(file: &File, metadata: &std::fs::Metadata) -> bool {
     use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    use std::sync::Mutex;
+    static REAL_DEVICES: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+    let device = metadata.dev();
+    let known_real = |devices: &Vec<u64>| devices.contains(&device);
+    if REAL_DEVICES.lock().is_ok_and(|devices| known_real(&devices)) {
+        return false;
+    }
     // Magic numbers from linux/magic.h.
     const PSEUDO: [i64; 11] = [
         0x9fa0,      // proc
@@ -139,11 +152,19 @@ fn on_pseudo_file_system(file: &File) -> bool {
     // `f_type`'s width differs between platforms.
     #[allow(clippy::unnecessary_cast)]
     let kind = unsafe { stat.assume_init() }.f_type as i64;
-    PSEUDO.contains(&kind)
+    if PSEUDO.contains(&kind) {
+        return true;
+    }
+    if let Ok(mut devices) = REAL_DEVICES.lock()
+        && !known_real(&devices)
+    {
+        devices.push(device);
+    }
+    false
 }
 
 #[cfg(not(target_os = "linux"))]
-fn on_pseudo_file_system(_: &File) -> bool {
+fn on_pseudo_file_system(_: &File, _: &std::fs::Metadata) -> bool {
     false
 }
 
@@ -166,6 +187,10 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn refuses_devices_fifos_and_proc() {
+        // A real file read first: its device is remembered as real, /proc's is not.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.rs"), "").unwrap();
+        assert!(read_source(&dir.path().join("a.rs"), 100).is_ok());
         assert!(matches!(
             read_source(Path::new("/dev/zero"), 100),
             Err(ReadError::NotRegular("a device"))
