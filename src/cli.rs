@@ -268,7 +268,12 @@ fn check(args: CheckArgs, matches: &ArgMatches) -> Result<i32, String> {
         let scanned = settings.workspace.as_ref().map_or(0, |index| index.files_scanned);
         let rounds = settings.workspace.as_ref().map_or(String::new(), |index| {
             let counts: Vec<String> = index.rounds.iter().map(usize::to_string).collect();
-            format!(" ({} rounds: {})", index.rounds.len(), counts.join(" + "))
+            format!(
+                " ({} rounds: {}; {} read)",
+                index.rounds.len(),
+                counts.join(" + "),
+                plural(index.files_read, "file")
+            )
         });
         eprintln!(
             "ctxlint: workspace index: {} scanned{rounds} in {} ms",

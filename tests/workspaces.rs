@@ -176,3 +176,51 @@ fn a_test_target_sees_what_its_package_sees() {
         );
     }
 }
+
+/// A later round of the workspace index reads only the files that can write one of its words:
+/// `Stop`, declared `pub` by `a`, is looked for in `b`, which depends on `a`, and not in `c`.
+#[test]
+fn a_later_round_reads_only_the_crates_that_can_see_its_words() {
+    let package = |name: &str, dependencies: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}"
+        )
+    };
+    let (a, b, c) = (
+        package("a", "tokio-util = \"0.7\"\n"),
+        package("b", "a = { path = \"../a\" }\n"),
+        package("c", ""),
+    );
+    let dir = support::cli::project(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\", \"c\"]\n"),
+        ("a/Cargo.toml", &a),
+        (
+            "a/src/lib.rs",
+            "pub use tokio_util::sync::CancellationToken as Stop;\n",
+        ),
+        ("b/Cargo.toml", &b),
+        (
+            "b/src/lib.rs",
+            "pub fn f(t: &a::Stop) {\n    t.clone().drop_guard();\n}\n",
+        ),
+        ("c/Cargo.toml", &c),
+        ("c/src/lib.rs", "pub struct Stop;\nmod x;\n"),
+        ("c/src/x.rs", "pub fn g(_: super::Stop) {}\n"),
+    ]);
+    let output = ctxlint(dir.path(), &["--stats", "--message-format", "short", "."]);
+    let found: BTreeSet<(String, String)> = short_findings(&output)
+        .into_iter()
+        .map(|(file, _, code)| (file, code))
+        .collect();
+    let expected = (
+        "b/src/lib.rs".to_string(),
+        "ctxlint::dropped_cancel_guard".to_string(),
+    );
+    assert_eq!(found, BTreeSet::from([expected]), "{}", stderr(&output));
+    // Round one reads all four files; round two only b's.
+    assert!(
+        stderr(&output).contains("(2 rounds: 1 + 1; 5 files read)"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -134,6 +134,66 @@ impl WordScopes {
     }
 }
 
+/// Which files can write one of a round's words, as [`WorkspaceIndex::sees`] says, decided
+/// once per crate where the crate decides it: in a large run most files cannot write a word
+/// that another crate keeps to itself or to its dependents, and need not be read for it.
+struct Readers<'a> {
+    index: &'a WorkspaceIndex,
+    /// One of the words is seen everywhere.
+    everywhere: bool,
+    /// Crate → whether a crate it depends on declares one of the words `pub`.
+    public: HashMap<&'a str, bool>,
+    /// Crate → the words declared in its modules.
+    in_crate: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Readers<'a> {
+    fn new(index: &'a WorkspaceIndex, words: &'a HashSet<String>) -> Readers<'a> {
+        let mut everywhere = false;
+        let mut declared_public: HashSet<&str> = HashSet::new();
+        let mut in_crate: HashMap<&str, Vec<&str>> = HashMap::new();
+        for word in words {
+            match index.word_scopes.get(word) {
+                Some(scopes) if !scopes.everywhere => {
+                    declared_public.extend(scopes.public.iter().map(String::as_str));
+                    for krate in scopes.modules.keys() {
+                        in_crate.entry(krate).or_default().push(word);
+                    }
+                }
+                _ => everywhere = true,
+            }
+        }
+        let public = index
+            .visible
+            .iter()
+            .map(|(krate, dependencies)| {
+                let depends = |other: &String| other != krate && declared_public.contains(other.as_str());
+                (krate.as_str(), dependencies.iter().any(depends))
+            })
+            .collect();
+        Readers {
+            index,
+            everywhere,
+            public,
+            in_crate,
+        }
+    }
+
+    /// Whether code at `origin` can write one of the words.
+    fn may_see(&self, origin: &Origin) -> bool {
+        // A crate of no known package sees every word.
+        let Some(&public) = self.public.get(origin.krate.as_str()) else {
+            return true;
+        };
+        self.everywhere
+            || public
+            || self
+                .in_crate
+                .get(origin.krate.as_str())
+                .is_some_and(|words| words.iter().any(|word| self.index.sees(word, Some(origin))))
+    }
+}
+
 #[derive(Debug, Default)]
 struct Module {
     /// Names brought in by `use` items and type aliases, with the path they stand for.
@@ -232,6 +292,8 @@ pub struct WorkspaceIndex {
     crates: HashSet<String>,
     /// Files scanned, for the README's figures and tests.
     pub files_scanned: usize,
+    /// Files read, over all rounds (for `--stats` and tests).
+    pub files_read: usize,
     /// Files scanned in each round of the build (for `--stats`).
     pub rounds: Vec<usize>,
 }
@@ -269,14 +331,17 @@ impl WorkspaceIndex {
             // crate's own item named like a catalog item need not be known: a path into a
             // workspace crate is never read as the catalog's, see `Builder::workspace_struct`.)
             let seen_in = |word: &str, origin: &Origin| index.sees(word, Some(origin));
+            let readers = Readers::new(&index, &seeds);
+            let to_read: Vec<usize> = (0..files.len())
+                .filter(|&i| !scanned[i] && readers.may_see(&index.origins[&files[i]]))
+                .collect();
             // Small pieces: a thread that runs out of files takes some from the other (a few
             // files cost much more than most, and rayon splits a long run only when asked).
-            let found: Vec<(usize, FileDecls)> = files
+            let found: Vec<(usize, FileDecls)> = to_read
                 .par_iter()
-                .enumerate()
                 .with_max_len(8)
-                .filter(|(i, _)| !scanned[*i])
-                .filter_map(|(i, path)| {
+                .filter_map(|&i| {
+                    let path = &files[i];
                     let origin = &index.origins[path];
                     let text = read_source(path)?;
                     // A crate named like a built-in one (`core`) counts where a path of it
@@ -321,6 +386,7 @@ impl WorkspaceIndex {
                     Some((i, decls))
                 })
                 .collect();
+            index.files_read += to_read.len();
             if found.is_empty() {
                 break;
             }
