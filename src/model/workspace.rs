@@ -1461,20 +1461,25 @@ impl Packages {
             .keys()
             .map(|krate| (krate.clone(), Arc::new(closure(krate))))
             .collect();
-        for (target, packages) in &self.targets {
-            // A target named like a package of the run sees what both see.
-            let mut sets = packages
-                .iter()
-                .chain(self.dependencies.contains_key(target).then_some(target))
-                .filter_map(|package| visible.get(package).cloned());
-            let Some(mut shared) = sets.next() else {
-                continue;
-            };
-            for other in sets {
-                Arc::make_mut(&mut shared).extend(other.iter().cloned());
-            }
-            visible.insert(target.clone(), shared);
-        }
+        // Made from the packages' sets alone (a target may be named like a package whose set
+        // another target takes), then added.
+        let targets: Vec<(String, Arc<HashSet<String>>)> = self
+            .targets
+            .iter()
+            .filter_map(|(target, packages)| {
+                // A target named like a package of the run sees what both see.
+                let mut sets = packages
+                    .iter()
+                    .chain(self.dependencies.contains_key(target).then_some(target))
+                    .filter_map(|package| visible.get(package).cloned());
+                let mut shared = sets.next()?;
+                for other in sets {
+                    Arc::make_mut(&mut shared).extend(other.iter().cloned());
+                }
+                Some((target.clone(), shared))
+            })
+            .collect();
+        visible.extend(targets);
         visible
     }
 
@@ -1765,6 +1770,24 @@ mod tests {
         // Field names and `new` (returning a struct, reached through its name) are too common.
         for word in ["n", "inner", "shutdown", "new"] {
             assert!(!index.words.contains(word), "{word}");
+        }
+    }
+
+    /// A target sees what its package sees, whatever order the targets are met in: one may
+    /// be named like a package (`x`) whose own set another target (`t`, of `x`) takes.
+    #[test]
+    fn a_target_sees_its_packages_set_whatever_the_order() {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<HashSet<String>>();
+        for _ in 0..20 {
+            let mut packages = Packages::default();
+            packages.dependencies.insert("x".into(), names(&["y", "serde"]));
+            packages.dependencies.insert("y".into(), names(&[]));
+            packages.dependencies.insert("z".into(), names(&[]));
+            packages.targets.insert("x".into(), names(&["z"]));
+            packages.targets.insert("t".into(), names(&["x"]));
+            let visible = packages.visible_crates();
+            assert_eq!(*visible["t"], names(&["x", "y"]));
+            assert_eq!(*visible["x"], names(&["x", "y", "z"]));
         }
     }
 
