@@ -115,8 +115,10 @@ fn describe(kind: &std::fs::FileType) -> &'static str {
 }
 
 /// Whether `file` lives on procfs, sysfs or another kernel file system whose files are not
-/// data on a disk. A device once found to hold a real file system is not asked about again
-/// (a run reads thousands of files from a few devices).
+/// data on a disk. A block device once found to hold a real file system is not asked about
+/// again (a run reads thousands of files from a few devices); an anonymous device number
+/// (major 0: tmpfs, overlay, FUSE, and /proc itself) is asked every time, as it may be reused
+/// by another mount in a long-running server.
 #[cfg(target_os = "linux")]
 fn on_pseudo_file_system(file: &File, metadata: &std::fs::Metadata) -> bool {
     use std::os::fd::AsRawFd;
@@ -155,7 +157,8 @@ fn on_pseudo_file_system(file: &File, metadata: &std::fs::Metadata) -> bool {
     if PSEUDO.contains(&kind) {
         return true;
     }
-    if let Ok(mut devices) = REAL_DEVICES.lock()
+    if libc::major(device) != 0
+        && let Ok(mut devices) = REAL_DEVICES.lock()
         && !known_real(&devices)
     {
         devices.push(device);
