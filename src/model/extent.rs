@@ -33,16 +33,13 @@ macro_rules! extent_via_spanned {
 
 extent_via_spanned!(
     syn::Ident,
-    syn::Path,
     syn::ExprPath,
-    syn::Type,
     syn::Pat,
     syn::PatIdent,
     syn::PatType,
     syn::PatWild,
     syn::Lit,
     syn::Member,
-    syn::Signature,
     syn::Attribute,
     syn::FnArg,
     syn::ReturnType,
@@ -55,6 +52,87 @@ extent_via_spanned!(
     syn::TypePath,
     syn::Visibility,
 );
+
+/// A type's edge tokens: a type is asked for once per binding and parameter, and a long
+/// generic one (`HashMap<String, Vec<Arc<T>>>`) costs `Spanned` its every token.
+impl Extent for syn::Type {
+    fn extent(&self) -> Range<usize> {
+        use syn::Type;
+        match self {
+            Type::Path(ty) => {
+                let start = ty.qself.as_ref().map_or_else(
+                    || ty.path.extent().start,
+                    |qself| qself.lt_token.span.byte_range().start,
+                );
+                start..ty.path.extent().end
+            }
+            Type::Reference(ty) => ty.and_token.span.byte_range().start..ty.elem.extent().end,
+            Type::Ptr(ty) => ty.star_token.span.byte_range().start..ty.elem.extent().end,
+            Type::Slice(ty) => ty.bracket_token.span.join().byte_range(),
+            Type::Array(ty) => ty.bracket_token.span.join().byte_range(),
+            Type::Tuple(ty) => ty.paren_token.span.join().byte_range(),
+            Type::Paren(ty) => ty.paren_token.span.join().byte_range(),
+            Type::Never(ty) => ty.bang_token.span.byte_range(),
+            Type::Infer(ty) => ty.underscore_token.span.byte_range(),
+            Type::Macro(ty) => ty.mac.extent(),
+            // Function pointers, `impl`/`dyn` bounds, groups: rare, and their edges vary.
+            _ => self.span().byte_range(),
+        }
+    }
+}
+
+impl Extent for syn::Path {
+    fn extent(&self) -> Range<usize> {
+        let start = self.leading_colon.map(|colon| colon.spans[0].byte_range().start);
+        let Some(last) = self.segments.last() else {
+            return self.span().byte_range();
+        };
+        let first = &self.segments[0];
+        let start = start.unwrap_or_else(|| first.ident.span().byte_range().start);
+        let end = match &last.arguments {
+            syn::PathArguments::None => last.ident.span().byte_range().end,
+            syn::PathArguments::AngleBracketed(arguments) => arguments.gt_token.span.byte_range().end,
+            syn::PathArguments::Parenthesized(arguments) => match &arguments.output {
+                syn::ReturnType::Default => arguments.paren_token.span.join().byte_range().end,
+                syn::ReturnType::Type(_, ty) => ty.extent().end,
+            },
+        };
+        start..end
+    }
+}
+
+/// From its first qualifier or `fn` to its `where` clause, return type or parameters.
+impl Extent for syn::Signature {
+    fn extent(&self) -> Range<usize> {
+        let start = [
+            self.constness.map(|t| t.span),
+            self.asyncness.map(|t| t.span),
+            match self.safety {
+                syn::Safety::Safe(t) => Some(t.span),
+                syn::Safety::Unsafe(t) => Some(t.span),
+                syn::Safety::Default => None,
+            },
+            self.abi.as_ref().map(|abi| abi.extern_token.span),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or(self.fn_token.span)
+        .byte_range()
+        .start;
+        let where_end = self.generics.where_clause.as_ref().and_then(|clause| {
+            Some(match clause.predicates.pairs().next_back()? {
+                syn::punctuated::Pair::Punctuated(_, comma) => comma.spans[0].byte_range().end,
+                syn::punctuated::Pair::End(predicate) => predicate.span().byte_range().end,
+            })
+        });
+        let end = where_end.unwrap_or_else(|| match &self.output {
+            syn::ReturnType::Type(_, ty) => ty.extent().end,
+            syn::ReturnType::Default => self.paren_token.span.join().byte_range().end,
+        });
+        start..end
+    }
+}
 
 impl Extent for Span {
     fn extent(&self) -> Range<usize> {
@@ -620,6 +698,18 @@ mod tests {
         fn visit_macro(&mut self, mac: &'a syn::Macro) {
             self.check(mac.extent(), mac.span().byte_range(), "macro");
         }
+        fn visit_type(&mut self, ty: &'a syn::Type) {
+            self.check(ty.extent(), ty.span().byte_range(), &format!("{ty:?}"));
+            syn::visit::visit_type(self, ty);
+        }
+        fn visit_path(&mut self, path: &'a syn::Path) {
+            self.check(path.extent(), path.span().byte_range(), &format!("{path:?}"));
+            syn::visit::visit_path(self, path);
+        }
+        fn visit_signature(&mut self, signature: &'a syn::Signature) {
+            self.check(signature.extent(), signature.span().byte_range(), "signature");
+            syn::visit::visit_signature(self, signature);
+        }
         fn visit_arm(&mut self, arm: &'a syn::Arm) {
             self.check(arm.extent(), arm.span().byte_range(), "arm");
             syn::visit::visit_arm(self, arm);
@@ -660,6 +750,9 @@ mod tests {
                 #[cfg(x)] g(1); unsafe { 1 } 'b: { 2 } break 'b 3; <T as Q>::X { }; ; }
             #[cfg(test)] pub(crate) mod m { } mod n; unsafe impl<T> S for T {} #[doc = "d"] impl X {}
             fn arms() { match x { #[cfg(a)] A => 1, B if c => { 2 } C => 3 } }
+            const unsafe extern "C" fn q<T>(a: <T as Q>::X, b: &'static mut [u8; 4], c: *const ()) -> ! where T: Q, { loop {} }
+            async fn r(f: impl Fn(u8) -> u8, g: Box<dyn FnOnce()>, h: fn(u8) -> u8, i: ::std::vec::Vec<(u8, _)>) where T: A + B {}
+            fn s(x: m!(u8), y: Box<dyn Fn(u8)>, z: (u8,)) -> Option<HashMap<String, Vec<Arc<T>>>> {}
             impl A { pub(crate) default fn g(&self) {} default fn i() {} #[doc = "x"] fn h() {} }
         "#;
         compared.visit_file(&syn::parse_file(odd).unwrap());
