@@ -1028,7 +1028,8 @@ pub struct Needles {
 }
 
 impl Needles {
-    /// Whether a file this group passes in is passed by `other` too (of `other`'s words).
+    /// Whether this group passes every file `other` passes, when its words are among
+    /// `other`'s: it is open wherever `other` is, and asks no crate that `other` does not.
     fn implies(&self, other: &Needles) -> bool {
         (self.gate.is_none() || self.gate == other.gate)
             && (self.krate.is_none() || self.krate == other.krate)
