@@ -121,18 +121,23 @@ fn a_crates_own_token_type_is_its_own_when_linted_alone() {
     }
 }
 
+/// A package's manifest with `dependencies` (lines of its `[dependencies]` table).
+fn manifest(name: &str, dependencies: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}"
+    )
+}
+
 /// A test, bench, example or binary is a crate of its own that sees its package's public
 /// words and those of its package's dependencies, and no other crate's. A file that names a
 /// word only another crate could write is not parsed (the two broken files below would be
 /// reported if they were).
 #[test]
 fn a_test_target_sees_what_its_package_sees() {
+    let (a, b) = (manifest("a", "tokio-util = \"0.7\"\n"), manifest("b", ""));
     let dir = support::cli::project(&[
         ("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\n"),
-        (
-            "a/Cargo.toml",
-            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio-util = \"0.7\"\n",
-        ),
+        ("a/Cargo.toml", &a),
         (
             "a/src/lib.rs",
             "mod m;\npub use tokio_util::sync::CancellationToken as Stop;\n",
@@ -146,10 +151,7 @@ fn a_test_target_sees_what_its_package_sees() {
             "use a::Stop;\n\nfn f(t: &Stop) {\n    t.clone().drop_guard();\n}\n",
         ),
         ("a/tests/hidden.rs", "fn f(t: Hidden) { fn ( }\n"),
-        (
-            "b/Cargo.toml",
-            "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-        ),
+        ("b/Cargo.toml", &b),
         ("b/src/lib.rs", ""),
         ("b/tests/other.rs", "fn f(t: Stop) { fn ( }\n"),
     ]);
@@ -181,15 +183,10 @@ fn a_test_target_sees_what_its_package_sees() {
 /// `Stop`, declared `pub` by `a`, is looked for in `b`, which depends on `a`, and not in `c`.
 #[test]
 fn a_later_round_reads_only_the_crates_that_can_see_its_words() {
-    let package = |name: &str, dependencies: &str| {
-        format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}"
-        )
-    };
     let (a, b, c) = (
-        package("a", "tokio-util = \"0.7\"\n"),
-        package("b", "a = { path = \"../a\" }\n"),
-        package("c", ""),
+        manifest("a", "tokio-util = \"0.7\"\n"),
+        manifest("b", "a = { path = \"../a\" }\n"),
+        manifest("c", ""),
     );
     let dir = support::cli::project(&[
         ("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\", \"c\"]\n"),
