@@ -18,8 +18,11 @@ impl Notes {
         self.0.lock().expect("notes lock").push(note);
     }
 
+    /// The notes, sorted: the walk's threads add them in no fixed order.
     pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().expect("notes lock"))
+        let mut notes = std::mem::take(&mut *self.0.lock().expect("notes lock"));
+        notes.sort();
+        notes
     }
 }
 

@@ -537,3 +537,23 @@ fn files_with_colliding_lossy_names_come_out_in_one_order() {
     let lines: Vec<&str> = first.lines().collect();
     assert!(lines.iter().all(|l| l.starts_with("a\u{fffd}.rs:4:")), "{first}");
 }
+
+/// Skipped entries are noted in a fixed order, whichever walking thread met them first.
+#[cfg(unix)]
+#[test]
+fn notes_of_skipped_entries_come_sorted() {
+    let dir = project(&[("a/lib.rs", ""), ("b/lib.rs", ""), ("c/lib.rs", "")]);
+    for name in ["c/gone.rs", "a/gone.rs", "b/gone.rs"] {
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join(name)).unwrap();
+    }
+    let output = ctxlint(dir.path(), &["--message-format", "short", "."]);
+    let notes: Vec<String> = stderr(&output)
+        .lines()
+        .filter(|line| line.starts_with("note: skipped"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(notes.len(), 3, "{}", stderr(&output));
+    let mut sorted = notes.clone();
+    sorted.sort();
+    assert_eq!(notes, sorted);
+}
