@@ -232,12 +232,12 @@ impl Prefilter {
             gate: None,
             krate: None,
         });
-        let mut index_of = |word: String| match words.iter().position(|w| *w == word) {
-            Some(i) => i,
-            None => {
-                words.push(word);
+        let mut indices: HashMap<String, usize> = HashMap::new();
+        let mut index_of = |word: String| {
+            *indices.entry(word).or_insert_with_key(|word| {
+                words.push(word.clone());
                 words.len() - 1
-            }
+            })
         };
         for group in needle_groups {
             let krate = group.krate.map(&mut index_of);

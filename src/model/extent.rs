@@ -60,11 +60,12 @@ impl Extent for syn::Type {
         use syn::Type;
         match self {
             Type::Path(ty) => {
-                let start = ty.qself.as_ref().map_or_else(
-                    || ty.path.extent().start,
-                    |qself| qself.lt_token.span.byte_range().start,
-                );
-                start..ty.path.extent().end
+                let path = ty.path.extent();
+                let start = ty
+                    .qself
+                    .as_ref()
+                    .map_or(path.start, |qself| qself.lt_token.span.byte_range().start);
+                start..path.end
             }
             Type::Reference(ty) => ty.and_token.span.byte_range().start..ty.elem.extent().end,
             Type::Ptr(ty) => ty.star_token.span.byte_range().start..ty.elem.extent().end,
@@ -92,10 +93,9 @@ impl Extent for syn::Path {
         let end = match &last.arguments {
             syn::PathArguments::None => last.ident.span().byte_range().end,
             syn::PathArguments::AngleBracketed(arguments) => arguments.gt_token.span.byte_range().end,
-            syn::PathArguments::Parenthesized(arguments) => match &arguments.output {
-                syn::ReturnType::Default => arguments.paren_token.span.join().byte_range().end,
-                syn::ReturnType::Type(_, ty) => ty.extent().end,
-            },
+            syn::PathArguments::Parenthesized(arguments) => {
+                output_end(&arguments.output, arguments.paren_token)
+            }
         };
         start..end
     }
@@ -126,11 +126,16 @@ impl Extent for syn::Signature {
                 syn::punctuated::Pair::End(predicate) => predicate.span().byte_range().end,
             })
         });
-        let end = where_end.unwrap_or_else(|| match &self.output {
-            syn::ReturnType::Type(_, ty) => ty.extent().end,
-            syn::ReturnType::Default => self.paren_token.span.join().byte_range().end,
-        });
+        let end = where_end.unwrap_or_else(|| output_end(&self.output, self.paren_token));
         start..end
+    }
+}
+
+/// Where `(…) -> T` ends: at its return type, or at the parentheses without one.
+fn output_end(output: &syn::ReturnType, parentheses: syn::token::Paren) -> usize {
+    match output {
+        syn::ReturnType::Type(_, ty) => ty.extent().end,
+        syn::ReturnType::Default => parentheses.span.join().byte_range().end,
     }
 }
 
